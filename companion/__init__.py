@@ -1,0 +1,1 @@
+"""Paquete complementario del curso de redes neuronales recurrentes."""

@@ -1,0 +1,72 @@
+"""Escribe (o comprueba) la celda de preparación de cada capítulo a partir de ``_config.yml``.
+
+La dirección del repositorio se escribe en un solo lugar, ``_config.yml`` (``repository.url``), y de ahí
+la toman tanto el botón de Colab como esta celda. Uso:
+
+    python scripts/sync_setup_cells.py          # reescribe la primera celda de código de cada capítulo
+    python scripts/sync_setup_cells.py --check  # falla si alguna celda no coincide
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+MARKER = "# Preparación del entorno"
+
+
+def setup_source() -> str:
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    url = config["repository"]["url"].rstrip("/")
+    branch = config["repository"].get("branch", "main")
+    return (
+        f"{MARKER} (en Colab instala el paquete del curso; en cualquier otro lugar no hace nada).\n"
+        "import os, sys\n"
+        "if \"google.colab\" in sys.modules:\n"
+        f"    %pip install -q \"companion @ git+{url}@{branch}\"\n"
+        "    os.environ.setdefault(\"COMPANION_DATA_DIR\", \"/content/datos\")"
+    )
+
+
+def notebooks():
+    return sorted((ROOT / "book").glob("*.ipynb"))
+
+
+def first_code_cell(nb: dict) -> dict | None:
+    return next((c for c in nb["cells"] if c["cell_type"] == "code"), None)
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    wanted = setup_source()
+    bad = []
+    for path in notebooks():
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cell = first_code_cell(nb)
+        current = "".join(cell["source"]) if cell else ""
+        if current == wanted:
+            continue
+        if check:
+            bad.append(path.name)
+            continue
+        new = {"cell_type": "code", "execution_count": None, "id": "preparacion",
+               "metadata": {"tags": ["remove-cell"]}, "outputs": [],
+               "source": wanted.splitlines(keepends=True)}
+        if cell is not None and "".join(cell["source"]).startswith(MARKER):
+            cell.update(new)
+        else:
+            nb["cells"].insert(0, new)
+        path.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"actualizado: {path.name}")
+    if bad:
+        print("Celdas de preparación desactualizadas: " + ", ".join(bad)
+              + ". Ejecute: python scripts/sync_setup_cells.py", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
