@@ -1,0 +1,417 @@
+"""Corpus del curso: el Quijote, su limpieza, el vocabulario, la partición y los lotes.
+
+El texto es el libro electrónico n.º 2000 de Project Gutenberg (*Don Quijote de la Mancha*).
+``load_quijote`` lo busca en una carpeta local y, si no está, lo descarga una sola vez a una
+caché. ``load_corpus`` reúne todo lo que usan los capítulos: texto limpio, vocabulario y las tres
+partes (entrenamiento, validación y prueba) como cadenas y como tensores de índices.
+"""
+from __future__ import annotations
+
+import collections
+import functools
+import hashlib
+import http.client
+import os
+import re
+import sys
+import tempfile
+import unicodedata
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+QUIJOTE_URL = "https://www.gutenberg.org/cache/epub/2000/pg2000.txt"
+FILENAME = "pg2000.txt"
+ENV_VAR = "COMPANION_DATA_DIR"
+
+_START_RE = re.compile(r"^\*\*\* ?START OF.*$", re.MULTILINE)
+_END_RE = re.compile(r"^\*\*\* ?END OF.*$", re.MULTILINE)
+_FIRST_WORDS = "En un lugar de la Mancha"
+_NOT_LETTERS = re.compile(r"[^a-zñáéíóúü]+")
+
+
+class DownloadError(RuntimeError):
+    """La descarga del corpus falló; el mensaje explica cómo colocar el archivo a mano."""
+
+
+# --------------------------------------------------------------------------- texto bruto
+
+
+def default_cache_dir() -> Path:
+    """Carpeta de caché del usuario para el corpus (``~/.cache/companion`` en Linux y Colab)."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "companion"
+
+
+def data_dir_path(data_dir: str | os.PathLike | None = None) -> Path:
+    """Carpeta donde se busca ``pg2000.txt``: ``data_dir``, si no ``$COMPANION_DATA_DIR``, si no la caché."""
+    if data_dir is not None:
+        return Path(data_dir).expanduser()
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR]).expanduser()
+    return default_cache_dir()
+
+
+def _manual_fix(path: Path, url: str) -> str:
+    return (
+        f"Para resolverlo, descarga el archivo a mano desde {url} (por ejemplo con el navegador) y "
+        f"guárdalo como {path}, o define la variable de entorno {ENV_VAR} con la carpeta que ya "
+        f"contiene {FILENAME}."
+    )
+
+
+def extract_novel(raw: str, source: str = "el texto") -> str:
+    """Devuelve la novela contenida en un archivo de Project Gutenberg.
+
+    Quita la marca de orden de bytes (BOM), convierte los finales de línea a ``"\\n"`` y corta la
+    cabecera y la licencia de Gutenberg en las líneas ``*** START OF`` y ``*** END OF`` (no en una
+    posición fija). Comprueba además que el texto sea el Quijote.
+    """
+    text = raw.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    start, end = _START_RE.search(text), _END_RE.search(text)
+    if start is None or end is None or end.start() < start.end():
+        raise ValueError(
+            f"{source} no parece un libro de Project Gutenberg: no se encontraron las líneas "
+            "«*** START OF» y «*** END OF» que delimitan la obra. Usa el archivo original pg2000.txt "
+            f"de {QUIJOTE_URL}."
+        )
+    header = text[: start.end()]
+    novel = text[start.end() : end.start()].strip()
+    if "quijote" not in header.lower() or _FIRST_WORDS not in novel[:200_000]:
+        raise ValueError(
+            f"{source} es un libro de Project Gutenberg, pero no el Quijote (falta el título o la frase "
+            f"«{_FIRST_WORDS}»). Usa el libro electrónico n.º 2000: {QUIJOTE_URL}."
+        )
+    return unicodedata.normalize("NFC", novel)
+
+
+def download(url: str, path: str | os.PathLike, timeout: float = 60.0) -> Path:
+    """Descarga ``url`` en ``path`` de forma atómica y comprueba que sea el Quijote.
+
+    Los datos se escriben en un archivo temporal de la misma carpeta, que se renombra a ``path`` solo
+    si la transferencia llegó completa y el contenido es válido; si algo falla no queda ningún
+    archivo y se lanza :class:`DownloadError` con instrucciones para colocarlo a mano.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False)
+    except OSError as error:
+        raise DownloadError(
+            f"No se puede escribir en la carpeta {path.parent} para guardar el corpus ({error}). "
+            + _manual_fix(path, url)
+        ) from error
+    tmp_path = Path(tmp.name)
+    try:
+        with tmp:
+            request = urllib.request.Request(url, headers={"User-Agent": "companion (curso de RNN)"})
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                expected = response.headers.get("Content-Length")
+                received = 0
+                while chunk := response.read(1 << 16):
+                    tmp.write(chunk)
+                    received += len(chunk)
+            if expected is not None and received != int(expected):
+                raise DownloadError(
+                    f"La descarga de {url} quedó incompleta: se recibieron {received} de {expected} bytes. "
+                    + _manual_fix(path, url)
+                )
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        extract_novel(tmp_path.read_bytes().decode("utf-8"), source=f"Lo descargado de {url}")
+        os.replace(tmp_path, path)
+    except DownloadError:
+        tmp_path.unlink(missing_ok=True)
+        raise
+    except (OSError, ValueError, http.client.HTTPException) as error:  # URLError y HTTPError son OSError
+        tmp_path.unlink(missing_ok=True)
+        message = f"No se pudo descargar el Quijote desde {url}: {error}. "
+        raise DownloadError(message + _manual_fix(path, url)) from error
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_quijote(data_dir: str | os.PathLike | None = None, *, url: str = QUIJOTE_URL) -> str:
+    """Devuelve el texto del Quijote, sin la cabecera ni la licencia de Project Gutenberg.
+
+    Busca ``pg2000.txt`` en ``data_dir``; si no se indica, en la carpeta de la variable de entorno
+    ``COMPANION_DATA_DIR``; si tampoco existe, en la caché del usuario. Si el archivo ya está, no se
+    escribe nada (la carpeta puede ser de solo lectura); si no, se descarga allí desde ``url`` una
+    única vez, de forma atómica. El texto devuelto no tiene BOM y sus líneas terminan en ``"\\n"``.
+    """
+    path = data_dir_path(data_dir) / FILENAME
+    if not path.is_file():
+        download(url, path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{path} no está codificado en UTF-8, así que no es el pg2000.txt original. Bórralo y vuelve a "
+            f"ejecutar para descargarlo, o colócalo a mano. {_manual_fix(path, url)}"
+        ) from error
+    return extract_novel(text, source=str(path))
+
+
+# --------------------------------------------------------------------------- limpieza y vocabulario
+
+
+def clean(text: str) -> str:
+    """Normalización del curso: minúsculas; se conservan las letras a-z, á, é, í, ó, ú, ñ y ü;
+    cada tramo de cualquier otra cosa (signos, cifras, saltos de línea…) se convierte en un espacio.
+
+    >>> clean("¡Válame Dios!, dijo Sancho.")
+    ' válame dios dijo sancho '
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"clean espera una cadena (str), no {type(text).__name__}.")
+    return _NOT_LETTERS.sub(" ", unicodedata.normalize("NFC", text).lower())
+
+
+class Vocab:
+    """Correspondencia entre caracteres e índices.
+
+    Los símbolos se ordenan por frecuencia descendente en ``text`` y, a igual frecuencia, por punto de
+    código, de modo que el mismo texto da siempre el mismo vocabulario. ``itos[i]`` es el símbolo de
+    índice ``i`` y ``stoi`` el diccionario inverso.
+    """
+
+    def __init__(self, text: str):
+        if not isinstance(text, str) or not text:
+            raise ValueError("Vocab necesita una cadena no vacía para construir el vocabulario.")
+        counts = collections.Counter(text)
+        self._set_symbols(sorted(counts, key=lambda s: (-counts[s], ord(s))))
+
+    def _set_symbols(self, itos: list[str]) -> None:
+        self.itos = list(itos)
+        self.stoi = {s: i for i, s in enumerate(self.itos)}
+        self._codes = np.array([ord(s) for s in self.itos], dtype=np.int64)
+        self._order = np.argsort(self._codes)
+        self._sorted_codes = self._codes[self._order]
+        self._symbols = np.array(self.itos)
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Vocab) and self.itos == other.itos
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Vocab({len(self)} símbolos: {''.join(self.itos)!r})"
+
+    def encode(self, text: str) -> torch.Tensor:
+        """Convierte ``text`` en un tensor 1-D de índices (``torch.long``)."""
+        if not isinstance(text, str):
+            raise TypeError(f"encode espera una cadena (str), no {type(text).__name__}.")
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        pos = np.searchsorted(self._sorted_codes, codes).clip(max=len(self) - 1)
+        unknown = self._sorted_codes[pos] != codes
+        if unknown.any():
+            missing = sorted({chr(c) for c in codes[unknown]})
+            raise ValueError(
+                f"El texto contiene caracteres que no están en el vocabulario: {missing}. "
+                "Límpialo antes con companion.data.clean (o construye el vocabulario con ese texto)."
+            )
+        return torch.from_numpy(self._order[pos])
+
+    def decode(self, ids) -> str:
+        """Convierte una secuencia de índices (tensor, arreglo o lista) en texto."""
+        ids = np.asarray(ids.detach().cpu() if isinstance(ids, torch.Tensor) else ids)
+        if ids.size == 0:
+            return ""
+        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+            raise ValueError(
+                f"decode espera una secuencia 1-D de enteros; recibió forma {ids.shape} y tipo {ids.dtype}."
+            )
+        if ids.min() < 0 or ids.max() >= len(self):
+            raise ValueError(f"Hay índices fuera del vocabulario: deben estar entre 0 y {len(self) - 1}.")
+        return "".join(self._symbols[ids].tolist())
+
+    def to_dict(self) -> dict:
+        """Forma serializable en JSON (viaja dentro de los puntos de control)."""
+        return {"itos": list(self.itos)}
+
+    @classmethod
+    def from_dict(cls, state: dict) -> "Vocab":
+        """Reconstruye un vocabulario guardado con :meth:`to_dict`."""
+        itos = state.get("itos") if isinstance(state, dict) else None
+        if (
+            not isinstance(itos, list)
+            or not itos
+            or not all(isinstance(s, str) and len(s) == 1 for s in itos)
+            or len(set(itos)) != len(itos)
+        ):
+            raise ValueError(
+                "Diccionario de vocabulario no válido: se esperaba {'itos': [...]} con caracteres únicos, "
+                "como el que produce Vocab.to_dict()."
+            )
+        vocab = cls.__new__(cls)
+        vocab._set_symbols(itos)
+        return vocab
+
+
+# --------------------------------------------------------------------------- partición y lotes
+
+
+def split(seq, fractions=(0.9, 0.05, 0.05)):
+    """Divide ``seq`` (cadena o tensor 1-D) en partes contiguas y disjuntas, en orden.
+
+    Con las fracciones por defecto devuelve ``(train, val, test)``: el 90 % inicial, el 5 % siguiente y
+    el 5 % final. La última parte se queda con el resto del redondeo.
+    """
+    fractions = tuple(float(f) for f in fractions)
+    if len(fractions) < 2 or any(f < 0 for f in fractions) or abs(sum(fractions) - 1.0) > 1e-9:
+        raise ValueError(
+            f"Fracciones no válidas {fractions}: deben ser al menos dos números no negativos que sumen 1, "
+            "por ejemplo (0.9, 0.05, 0.05)."
+        )
+    if isinstance(seq, torch.Tensor) and seq.ndim != 1:
+        raise ValueError(f"split espera un tensor 1-D; recibió uno de forma {tuple(seq.shape)}.")
+    n = len(seq)
+    bounds = [0]
+    for f in fractions[:-1]:
+        bounds.append(bounds[-1] + int(n * f))
+    bounds.append(n)
+    return tuple(seq[a:b] for a, b in zip(bounds[:-1], bounds[1:]))
+
+
+def _check_batching(ids, batch_size, num_steps) -> torch.Tensor:
+    ids = torch.as_tensor(ids)
+    if ids.ndim != 1 or ids.dtype.is_floating_point or ids.dtype == torch.bool:
+        raise ValueError("Los lotes se cortan de un tensor 1-D de índices enteros (por ejemplo vocab.encode(texto)).")
+    for name, value in (("batch_size", batch_size), ("num_steps", num_steps)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} debe ser un entero positivo; recibió {value!r}.")
+    if len(ids) < batch_size * num_steps + 1:
+        raise ValueError(
+            f"La secuencia tiene {len(ids)} símbolos, pocos para un lote de {batch_size} × {num_steps} "
+            f"(hacen falta al menos {batch_size * num_steps + 1}): reduce batch_size o num_steps."
+        )
+    return ids.long()
+
+
+def _generator(seed) -> torch.Generator:
+    g = torch.Generator()
+    if seed is None:
+        g.seed()
+    else:
+        g.manual_seed(int(seed))
+    return g
+
+
+def random_batches(ids, batch_size: int, num_steps: int, seed: int | None = None):
+    """Muestreo aleatorio: genera pares ``(X, Y)`` de forma ``(batch_size, num_steps)``.
+
+    Se elige un desplazamiento inicial al azar en ``[0, num_steps)``, se corta el resto de ``ids`` en
+    subsecuencias consecutivas sin solapamiento y se barajan; ``Y`` es ``X`` desplazada un carácter.
+    Ninguna subsecuencia cruza el final de ``ids`` y las filas de lotes sucesivos no son contiguas: el
+    estado oculto debe reiniciarse en cada lote. Con la misma ``seed`` se obtienen los mismos lotes.
+    """
+    ids = _check_batching(ids, batch_size, num_steps)
+    g = _generator(seed)
+    offset = int(torch.randint(num_steps, (1,), generator=g))
+    num_subseqs = (len(ids) - offset - 1) // num_steps
+    starts = offset + num_steps * torch.randperm(num_subseqs, generator=g)
+    window = torch.arange(num_steps)
+
+    def batches():
+        for i in range(0, num_subseqs - batch_size + 1, batch_size):
+            index = starts[i : i + batch_size, None] + window
+            yield ids[index], ids[index + 1]
+
+    return batches()
+
+
+def sequential_batches(ids, batch_size: int, num_steps: int, offset: int | None = None, seed: int | None = None):
+    """Partición secuencial: genera pares ``(X, Y)`` de forma ``(batch_size, num_steps)``.
+
+    ``ids`` (a partir de ``offset``; si es ``None``, uno al azar en ``[0, num_steps)`` según ``seed``) se
+    reparte en ``batch_size`` flujos contiguos, uno por fila. La fila ``b`` del lote ``i + 1`` continúa
+    exactamente donde terminó la fila ``b`` del lote ``i``, de modo que el estado oculto puede pasar de
+    un lote al siguiente. ``Y`` es ``X`` desplazada un carácter y nada cruza el final de ``ids``.
+    """
+    ids = _check_batching(ids, batch_size, num_steps)
+    if offset is None:
+        offset = int(torch.randint(num_steps, (1,), generator=_generator(seed)))
+    if not isinstance(offset, int) or not 0 <= offset <= len(ids) - batch_size * num_steps - 1:
+        raise ValueError(
+            f"offset debe ser un entero entre 0 y {len(ids) - batch_size * num_steps - 1} para que quepa al "
+            f"menos un lote; recibió {offset!r}."
+        )
+    stream_len = (len(ids) - offset - 1) // batch_size
+    xs = ids[offset : offset + batch_size * stream_len].reshape(batch_size, stream_len)
+    ys = ids[offset + 1 : offset + 1 + batch_size * stream_len].reshape(batch_size, stream_len)
+
+    def batches():
+        for t in range(0, stream_len - num_steps + 1, num_steps):
+            yield xs[:, t : t + num_steps], ys[:, t : t + num_steps]
+
+    return batches()
+
+
+# --------------------------------------------------------------------------- el corpus del curso
+
+
+@dataclass(frozen=True, eq=False)
+class Corpus:
+    """El Quijote limpio, su vocabulario y sus tres partes (90 % / 5 % / 5 %).
+
+    ``train``, ``val`` y ``test`` son tensores 1-D de índices; ``train_text``, ``val_text`` y
+    ``test_text`` son las mismas partes como cadenas. ``checksum`` es el SHA-256 del texto limpio.
+    Los tensores se comparten entre llamadas a :func:`load_corpus`: no los modifiques in situ.
+    """
+
+    text: str
+    vocab: Vocab
+    train: torch.Tensor
+    val: torch.Tensor
+    test: torch.Tensor
+    train_text: str
+    val_text: str
+    test_text: str
+    checksum: str
+
+    def __repr__(self) -> str:
+        def n(x):
+            return f"{len(x):,}".replace(",", " ")
+
+        return (
+            f"Corpus({n(self.text)} caracteres, {len(self.vocab)} símbolos; entrenamiento {n(self.train)}, "
+            f"validación {n(self.val)}, prueba {n(self.test)})"
+        )
+
+
+@functools.lru_cache(maxsize=4)
+def load_corpus(data_dir: str | os.PathLike | None = None) -> Corpus:
+    """Carga el Quijote, lo limpia con :func:`clean` y lo parte con :func:`split`.
+
+    El resultado se guarda en memoria: las llamadas siguientes con el mismo ``data_dir`` lo devuelven
+    al instante.
+    """
+    text = clean(load_quijote(data_dir))
+    vocab = Vocab(text)
+    train, val, test = split(vocab.encode(text))
+    train_text, val_text, test_text = split(text)
+    return Corpus(
+        text=text,
+        vocab=vocab,
+        train=train,
+        val=val,
+        test=test,
+        train_text=train_text,
+        val_text=val_text,
+        test_text=test_text,
+        checksum=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    )

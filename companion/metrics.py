@@ -1,0 +1,150 @@
+"""Entropía, entropía cruzada, perplejidad y bits por carácter.
+
+Todas las funciones aceptan listas, arreglos de NumPy o tensores de PyTorch y devuelven ``float``.
+
+El logaritmo solo fija la unidad: con base 2 la entropía se mide en bits y con base *e* en nats,
+y Hₑ = H₂ · ln 2. Por eso la perplejidad no depende de la base: 2^H₂ = e^Hₑ.
+Una probabilidad cero asignada a un símbolo observado da entropía cruzada y perplejidad
+infinitas (``math.inf``), nunca ``nan``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def _as_array(x, name: str) -> np.ndarray:
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu().double().numpy()
+    array = np.asarray(x, dtype=np.float64)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} debe ser un vector 1-D no vacío de probabilidades; recibió forma {array.shape}.")
+    return array
+
+
+def _check_distribution(p: np.ndarray, name: str) -> None:
+    if not np.all(np.isfinite(p)) or np.any(p < 0):
+        raise ValueError(
+            f"{name} contiene valores negativos, infinitos o NaN: no es una distribución de probabilidad."
+        )
+    if abs(p.sum() - 1.0) > 1e-6:
+        raise ValueError(
+            f"{name} suma {p.sum():.6g} y no 1: normalízala antes (divide por su suma) para que sea una distribución."
+        )
+
+
+def _check_base(base: float) -> float:
+    base = float(base)
+    if not base > 0 or base == 1 or not math.isfinite(base):
+        raise ValueError(
+            f"La base del logaritmo debe ser positiva y distinta de 1 (2 para bits, e para nats); recibió {base}."
+        )
+    return base
+
+
+def entropy(p, base: float = 2.0) -> float:
+    """Entropía ``H(p) = −Σ_i p_i log_b p_i`` de una distribución discreta.
+
+    Con ``base=2`` (por defecto) se mide en bits; con ``base=math.e``, en nats. Los términos con
+    ``p_i = 0`` valen 0 (límite de ``p log p``). La identidad 2^H₂ = e^Hₑ relaciona ambas
+    unidades.
+
+    >>> entropy([0.25, 0.25, 0.25, 0.25])
+    2.0
+    """
+    p = _as_array(p, "p")
+    _check_distribution(p, "p")
+    base = _check_base(base)
+    nz = p > 0
+    return float(-(p[nz] * np.log(p[nz])).sum() / math.log(base))
+
+
+def cross_entropy(p, q, base: float = 2.0) -> float:
+    """Entropía cruzada ``H(p, q) = −Σ_i p_i log_b q_i`` de un modelo ``q`` frente a la distribución real ``p``.
+
+    Mide cuántos bits (``base=2``) o nats (``base=math.e``) cuesta en promedio codificar símbolos de
+    ``p`` con el modelo ``q``; es mínima, e igual a ``H(p)``, cuando ``q = p``. Si ``q`` da
+    probabilidad cero a un símbolo con ``p_i > 0`` el resultado es ``math.inf`` (nunca ``nan``).
+    """
+    p, q = _as_array(p, "p"), _as_array(q, "q")
+    if p.shape != q.shape:
+        raise ValueError(f"p y q deben tener la misma longitud; recibió {p.size} y {q.size}.")
+    _check_distribution(p, "p")
+    _check_distribution(q, "q")
+    base = _check_base(base)
+    nz = p > 0
+    if np.any(q[nz] == 0):
+        return math.inf
+    return float(-(p[nz] * np.log(q[nz])).sum() / math.log(base))
+
+
+def perplexity(p, q=None) -> float:
+    """Perplejidad b^H: el número de opciones equiprobables que equivalen a la incertidumbre.
+
+    Con un solo argumento es 2^H(p); con ``q``, la perplejidad del modelo ``q`` sobre datos de ``p``,
+    2^H(p, q). No depende de la base: 2^H₂ = e^Hₑ. Vale ``math.inf`` si ``q`` da
+    probabilidad cero a un símbolo posible.
+
+    >>> perplexity([0.25, 0.25, 0.25, 0.25])
+    4.0
+    """
+    h = entropy(p) if q is None else cross_entropy(p, q)
+    return math.inf if math.isinf(h) else float(2.0**h)
+
+
+def _check_nll(total_nll, count) -> tuple[float, int]:
+    total_nll = float(total_nll)
+    if isinstance(count, bool) or int(count) != count or count <= 0:
+        raise ValueError(f"count (número de caracteres predichos) debe ser un entero positivo; recibió {count!r}.")
+    if math.isnan(total_nll) or total_nll < 0:
+        raise ValueError(f"La log-verosimilitud negativa total debe ser un número ≥ 0; recibió {total_nll}.")
+    return total_nll, int(count)
+
+
+def perplexity_from_nll(total_nll, count) -> float:
+    """Perplejidad ``exp(NLL_total / N)`` a partir de la log-verosimilitud negativa total en nats.
+
+    ``total_nll`` es ``−Σ_t ln P(x_{t+1} | x_{≤t})`` sobre todo el texto evaluado y ``count`` es el número
+    ``N`` de caracteres predichos. Equivale a 2^bpc con ``bpc = bits_per_char(total_nll, count)``
+    (2^H₂ = e^Hₑ). Una NLL infinita (probabilidad cero) da ``math.inf``.
+    """
+    total_nll, count = _check_nll(total_nll, count)
+    mean = total_nll / count
+    return math.inf if mean > 709.0 else math.exp(mean)
+
+
+def bits_per_char(total_nll, count) -> float:
+    """Bits por carácter ``NLL_total / (N · ln 2)``: la entropía cruzada en base 2 (``total_nll`` en nats)."""
+    total_nll, count = _check_nll(total_nll, count)
+    return total_nll / count / math.log(2.0)
+
+
+def perplexity_from_logits(logits, targets) -> float:
+    """Perplejidad de un modelo a partir de sus ``logits`` (``(..., |V|)``) y los ``targets`` (``(...)``, enteros).
+
+    Calcula ``exp(−(1/N) Σ_t ln softmax(Ŷ_t)[y_t])`` en doble precisión sobre los ``N`` objetivos
+    (igual a 2^H₂ = e^Hₑ). Un logit ``-inf`` en el objetivo da ``math.inf``.
+    """
+    logits, targets = torch.as_tensor(logits), torch.as_tensor(targets)
+    if not logits.is_floating_point() or logits.ndim < 1:
+        raise ValueError("logits debe ser un tensor de números reales con el vocabulario en la última dimensión.")
+    if targets.is_floating_point() or tuple(targets.shape) != tuple(logits.shape[:-1]):
+        raise ValueError(
+            f"targets debe ser un tensor de enteros de forma {tuple(logits.shape[:-1])} (la de logits sin la última "
+            f"dimensión); recibió forma {tuple(targets.shape)} y tipo {targets.dtype}."
+        )
+    if targets.numel() == 0:
+        raise ValueError("No hay objetivos: hace falta al menos un carácter predicho.")
+    if targets.min() < 0 or targets.max() >= logits.shape[-1]:
+        raise ValueError(f"Hay objetivos fuera del vocabulario: deben estar entre 0 y {logits.shape[-1] - 1}.")
+    with torch.no_grad():
+        log_probs = F.log_softmax(logits.detach().double().reshape(-1, logits.shape[-1]), dim=-1)
+        nll = -log_probs.gather(1, targets.reshape(-1, 1).long()).sum().item()
+    if math.isnan(nll):
+        raise ValueError(
+            "Los logits contienen NaN (o todos son -inf en alguna posición): no definen una distribución."
+        )
+    return perplexity_from_nll(nll, targets.numel())

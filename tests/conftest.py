@@ -1,0 +1,34 @@
+"""Configuración común de las pruebas.
+
+Las máquinas de prueba no tienen internet: si ``COMPANION_DATA_DIR`` no está definida y existe la copia
+local ``../shared/data/pg2000.txt`` (relativa a la raíz del repositorio), se usa esa carpeta. Así
+``load_corpus()`` y ``load_quijote()`` sin argumentos funcionan igual en las pruebas, en la CI y en
+los capítulos.
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_LOCAL_DATA = ROOT.parent / "shared" / "data"
+
+if not os.environ.get("COMPANION_DATA_DIR") and (_LOCAL_DATA / "pg2000.txt").is_file():
+    os.environ["COMPANION_DATA_DIR"] = str(_LOCAL_DATA)
+
+
+@pytest.fixture(scope="session")
+def quijote_path() -> Path:
+    """Ruta del pg2000.txt que usan las pruebas (lo descarga a la caché si no hay copia local)."""
+    from companion.data import FILENAME, data_dir_path, load_quijote
+
+    load_quijote()
+    return data_dir_path() / FILENAME
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    """El corpus completo del curso (limpio, con vocabulario y partición), cargado una vez."""
+    from companion.data import load_corpus
+
+    return load_corpus()

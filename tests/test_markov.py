@@ -1,0 +1,187 @@
+"""Pruebas de companion.markov: n-gramas con MLE, add-k y Kneser-Ney interpolado."""
+import functools
+import itertools
+import math
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from companion.markov import NGramLM
+
+TEXT = "el perro de san roque no tiene rabo porque ramón ramírez se lo ha cortado y el perro llora"
+HELD_OUT = "el rabo de ramón no tiene perro"
+SMOOTHINGS = ["kneser-ney", "mle", "add-k"]
+
+
+# --------------------------------------------------------------------------- referencia directa
+
+
+class Reference:
+    """Las fórmulas del docstring de NGramLM, escritas con diccionarios y sin ninguna optimización."""
+
+    def __init__(self, text, order, smoothing, k=1.0):
+        self.order, self.smoothing, self.k = order, smoothing, k
+        self.vocab = sorted(set(text))
+        self.counts = [Counter()] + [
+            Counter(text[i : i + m] for i in range(len(text) - m + 1)) for m in range(1, order + 1)
+        ]
+        self.a = {order: self.counts[order]}
+        for m in range(1, order):
+            self.a[m] = Counter(g[1:] for g in self.counts[m + 1])  # N₁₊(• g)
+        self.discount = {}
+        for m, a in self.a.items():
+            n1 = sum(v == 1 for v in a.values())
+            n2 = sum(v == 2 for v in a.values())
+            self.discount[m] = n1 / (n1 + 2 * n2) if n1 and n2 else 0.75
+
+    @functools.cache
+    def context_stats(self, h, m, raw=False):
+        """``a(h)`` y ``N₁₊(h •)`` en el orden m (con ``raw``, el recuento ``c`` en lugar de ``a``)."""
+        a = self.counts[m] if raw else self.a[m]
+        return sum(a[h + v] for v in self.vocab), sum(a[h + v] > 0 for v in self.vocab)
+
+    def kn(self, w, h, m):
+        if m == 0:
+            return 1 / len(self.vocab)
+        total, types = self.context_stats(h, m)
+        if total == 0:
+            return self.kn(w, h[1:], m - 1)
+        a, d = self.a[m], self.discount[m]
+        return max(a[h + w] - d, 0) / total + d * types / total * self.kn(w, h[1:], m - 1)
+
+    def prob(self, w, context):
+        h = context[max(len(context) - self.order + 1, 0) :] if self.order > 1 else ""
+        if self.smoothing == "kneser-ney":
+            return self.kn(w, h, len(h) + 1)
+        if self.smoothing == "add-k":
+            total, _ = self.context_stats(h, len(h) + 1, raw=True)
+            return (self.counts[len(h) + 1][h + w] + self.k) / (total + self.k * len(self.vocab))
+        for start in range(len(h) + 1):  # MLE: el sufijo visto más largo
+            m = len(h) - start + 1
+            total, _ = self.context_stats(h[start:], m, raw=True)
+            if total:
+                return self.counts[m][h[start:] + w] / total
+        raise AssertionError("inalcanzable")
+
+
+def contexts_to_check(order):
+    seen = {TEXT[i : i + j] for j in range(order) for i in range(0, len(TEXT) - j + 1, 2)}
+    unseen = {"".join(t) for t in itertools.product("zyq ", repeat=min(order - 1, 3))}
+    return sorted(seen | unseen | {"", "í" * 10, TEXT})
+
+
+@pytest.mark.parametrize("smoothing", SMOOTHINGS)
+@pytest.mark.parametrize("order", [1, 2, 3, 5])
+def test_matches_reference_and_sums_to_one(order, smoothing):
+    lm = NGramLM(order, smoothing, k=0.5).fit(TEXT)
+    ref = Reference(TEXT, order, smoothing, k=0.5)
+    assert lm.vocab == ref.vocab
+    if smoothing == "kneser-ney":
+        assert lm.discounts == pytest.approx(ref.discount)
+    for context in contexts_to_check(order):
+        dist = lm.distribution(context)
+        assert list(dist) == lm.vocab
+        p = np.array(list(dist.values()))
+        assert abs(p.sum() - 1.0) < 1e-12
+        np.testing.assert_allclose(p, [ref.prob(w, context) for w in lm.vocab], rtol=0, atol=1e-12)
+        assert smoothing == "mle" or p.min() > 0
+
+
+@pytest.mark.parametrize("smoothing", SMOOTHINGS)
+def test_token_log_probs_agree_with_prob(smoothing):
+    lm = NGramLM(4, smoothing).fit(TEXT)
+    logp = lm.token_log_probs(HELD_OUT)
+    assert logp.shape == (len(HELD_OUT) - 1,)
+    expected = [math.log(lm.prob(HELD_OUT[t], HELD_OUT[:t])) if lm.prob(HELD_OUT[t], HELD_OUT[:t]) > 0 else -math.inf
+                for t in range(1, len(HELD_OUT))]
+    np.testing.assert_allclose(logp, expected, atol=1e-12)
+    assert lm.log_likelihood(HELD_OUT) == pytest.approx(logp.sum())
+    if smoothing != "mle":
+        assert lm.perplexity(HELD_OUT) == pytest.approx(math.exp(-logp.sum() / (len(HELD_OUT) - 1)))
+
+
+def test_mle_unseen_ngram_gives_infinite_perplexity():
+    lm = NGramLM(3, "mle").fit(TEXT)
+    assert lm.prob("z", "pe") == 0.0
+    assert lm.prob("r", "pe") == 1.0
+    assert lm.log_likelihood("pez") == -math.inf
+    assert lm.perplexity("pez") == math.inf  # infinito, no NaN
+    assert not math.isnan(lm.perplexity("pez"))
+    assert NGramLM(3, "kneser-ney").fit(TEXT).perplexity("pez") < math.inf
+
+
+def test_add_k_unseen_context_is_uniform():
+    lm = NGramLM(3, "add-k", k=1.0).fit(TEXT)
+    assert all(p == pytest.approx(1 / len(lm.vocab)) for p in lm.distribution("zz").values())
+    c_pe, c_per = TEXT.count("pe"), TEXT.count("per")
+    assert lm.prob("r", "pe") == pytest.approx((c_per + 1) / (c_pe + len(lm.vocab)))
+
+
+def test_higher_order_fits_training_text_better():
+    ppl = [NGramLM(n).fit(TEXT).perplexity(TEXT) for n in (1, 2, 3, 4)]
+    assert ppl == sorted(ppl, reverse=True)
+
+
+def test_tiny_texts_and_order_longer_than_text():
+    lm = NGramLM(5).fit("ab")
+    assert sum(lm.distribution("ba").values()) == pytest.approx(1.0)
+    assert NGramLM(1).fit("a").distribution() == {"a": 1.0}
+
+
+def test_sample():
+    lm = NGramLM(4).fit(TEXT)
+    out = lm.sample("el ", 50, seed=0)
+    assert out.startswith("el ") and len(out) == 53 and set(out) <= set(lm.vocab)
+    assert lm.sample("el ", 50, seed=0) == out
+    assert lm.sample("", 5, seed=1) != "" and lm.sample("el", 0) == "el"
+    # Con temperatura muy baja se elige siempre el carácter más probable.
+    greedy = lm.sample("el pe", 20, temperature=1e-3, seed=2)
+    for t in range(5, len(greedy)):
+        dist = lm.distribution(greedy[:t])
+        assert greedy[t] == max(dist, key=dist.get)
+    mle = NGramLM(3, "mle").fit("abcabcabc")
+    assert mle.sample("ab", 7, seed=3) == "abcabcabc"
+    # Prefijo más corto que n − 1: se usa entero («ab» → c), no solo su último carácter («b» → c o d).
+    short = NGramLM(4, "mle").fit("abcxbd")
+    assert {short.sample("ab", 1, seed=s) for s in range(20)} == {"abc"}
+
+
+def test_whole_novel_kneser_ney(corpus):
+    lm = NGramLM(3).fit(corpus.train_text)
+    assert len(lm.vocab) == 33
+    assert 5.9 < lm.perplexity(corpus.test_text) < 6.5
+    for context in ["", "don quijo", "sancho y ", "xqzw"]:
+        assert sum(lm.distribution(context).values()) == pytest.approx(1.0, abs=1e-12)
+    assert lm.prob("u", "la q") > 0.99
+
+
+@pytest.mark.parametrize(
+    "make, error",
+    [
+        (lambda: NGramLM(0), "order"),
+        (lambda: NGramLM(-2), "order"),
+        (lambda: NGramLM(2.5), "order"),
+        (lambda: NGramLM(True), "order"),
+        (lambda: NGramLM(3, "laplace"), "Suavizado"),
+        (lambda: NGramLM(3, "add-k", k=0), "k debe"),
+        (lambda: NGramLM(3, "add-k", k=-1.0), "k debe"),
+        (lambda: NGramLM(3).fit(""), "vacío"),
+        (lambda: NGramLM(3).fit(TEXT).sample("el", 10, temperature=0), "temperature"),
+        (lambda: NGramLM(3).fit(TEXT).sample("el", 10, temperature=-1.0), "temperature"),
+        (lambda: NGramLM(3).fit(TEXT).sample("El!", 10), r"\['!', 'E'\]"),
+        (lambda: NGramLM(3).fit(TEXT).sample("el", -1), "length"),
+        (lambda: NGramLM(3).fit(TEXT).distribution("xé"), r"\['x', 'é'\]"),
+        (lambda: NGramLM(3).fit(TEXT).prob("ab", "el"), "único carácter"),
+        (lambda: NGramLM(3).fit(TEXT).perplexity("e"), "dos caracteres"),
+        (lambda: NGramLM(3).fit(TEXT).log_likelihood("¡hola!"), "vocabulario"),
+    ],
+)
+def test_bad_input(make, error):
+    with pytest.raises(ValueError, match=error):
+        make()
+
+
+def test_not_fitted():
+    with pytest.raises(RuntimeError, match="fit"):
+        NGramLM(2).distribution("a")
