@@ -140,6 +140,16 @@ class NGramLM:
 
     # ------------------------------------------------------------------ evaluación
 
+    @property
+    def num_ngrams(self) -> int:
+        """Número de n-gramas distintos que guarda el modelo (órdenes 1 a ``order``): su «tamaño».
+
+        Cada uno lleva asociados un recuento y las probabilidades precalculadas, así que es la cifra
+        comparable con el número de parámetros de una red.
+        """
+        self._check_fitted()
+        return int(sum(len(k) for k in self._keys[1:]))
+
     def _check_fitted(self) -> None:
         if self.vocab is None:
             raise RuntimeError("El modelo no está ajustado: llama antes a fit(texto).")

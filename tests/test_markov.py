@@ -185,3 +185,11 @@ def test_bad_input(make, error):
 def test_not_fitted():
     with pytest.raises(RuntimeError, match="fit"):
         NGramLM(2).distribution("a")
+
+
+def test_num_ngrams_counts_distinct_ngrams_of_every_order():
+    lm = NGramLM(2).fit("abab")
+    # unigramas {a, b} y bigramas {ab, ba}
+    assert lm.num_ngrams == 4
+    with pytest.raises(RuntimeError):
+        NGramLM(2).num_ngrams
