@@ -1,0 +1,126 @@
+"""Modelo de lenguaje de caracteres que envuelve cualquier capa recurrente (desde cero o de ``torch.nn``)."""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from companion.rnn import DeepRNN, GRUScratch, LSTMScratch, RecurrentScratch, RNNScratch
+
+__all__ = ["CharLM", "build_model", "CELLS"]
+
+CELLS = {"rnn": (RNNScratch, nn.RNN), "lstm": (LSTMScratch, nn.LSTM), "gru": (GRUScratch, nn.GRU)}
+
+
+class CharLM(nn.Module):
+    """Modelo de lenguaje de caracteres: entrada, capa recurrente y capa de salida.
+
+    Para cada paso ``t`` (``X_t`` en one-hot de tamaño ``|V|`` o, si ``embedding_dim`` no es ``None``, su
+    vector de embedding)::
+
+        H_t = capa recurrente(X_t, H_{t-1})
+        Ŷ_t = H_t W_hq + b_q          logits; softmax(Ŷ_t) = P(x_{t+1} | x_{≤t})
+
+    ``forward(X, state)`` recibe índices ``(B, T)`` (lote primero, como los dan los generadores de lotes) y
+    devuelve los logits ``(B, T, |V|)`` y el nuevo estado, que puede pasarse al siguiente lote.
+    La capa recurrente trabaja con el tiempo primero, como ``torch.nn``.
+    """
+
+    def __init__(self, rnn: nn.Module, vocab_size: int, embedding_dim: int | None = None):
+        super().__init__()
+        if not isinstance(vocab_size, int) or vocab_size < 1:
+            raise ValueError(f"vocab_size debe ser un entero positivo, no {vocab_size!r}.")
+        input_size = vocab_size if embedding_dim is None else embedding_dim
+        if getattr(rnn, "input_size", None) != input_size:
+            raise ValueError(
+                f"La capa recurrente espera entradas de tamaño {getattr(rnn, 'input_size', '?')}, pero el modelo le "
+                f"da {input_size} ({'one-hot de |V|' if embedding_dim is None else 'embedding_dim'}): créela con "
+                f"input_size={input_size}."
+            )
+        if getattr(rnn, "batch_first", False):
+            raise ValueError("La capa recurrente debe tener el tiempo primero (batch_first=False).")
+        self.rnn, self.vocab_size, self.embedding_dim = rnn, vocab_size, embedding_dim
+        self.embedding = None if embedding_dim is None else nn.Embedding(vocab_size, embedding_dim)
+        num_outputs = rnn.hidden_size * (2 if rnn.bidirectional else 1)
+        bound = 1.0 / math.sqrt(num_outputs)
+        self.W_hq = nn.Parameter(torch.empty(num_outputs, vocab_size).uniform_(-bound, bound))
+        self.b_q = nn.Parameter(torch.zeros(vocab_size))
+        self._config = None
+
+    def forward(self, X: torch.Tensor, state=None):
+        if not isinstance(X, torch.Tensor) or X.dim() != 2 or X.dtype != torch.int64:
+            got = f"{tuple(X.shape)} {X.dtype}" if isinstance(X, torch.Tensor) else type(X).__name__
+            raise ValueError(f"X debe ser un tensor de índices int64 de forma (B, T), no {got}.")
+        if X.numel() and (X.min() < 0 or X.max() >= self.vocab_size):
+            raise ValueError(f"X contiene índices fuera del vocabulario [0, {self.vocab_size}).")
+        X = X.T  # (T, B): la capa recurrente pone el tiempo primero
+        if self.embedding is None:
+            inputs = F.one_hot(X, self.vocab_size).to(self.W_hq.dtype)
+        else:
+            inputs = self.embedding(X)
+        outputs, state = self.rnn(inputs, state)
+        logits = outputs.transpose(0, 1) @ self.W_hq + self.b_q
+        return logits, state
+
+    @property
+    def config(self) -> dict:
+        """Argumentos de :func:`build_model` que reconstruyen este modelo (``build_model(**m.config)``)."""
+        return dict(self._config) if self._config is not None else _infer_config(self)
+
+    def num_parameters(self) -> int:
+        """Número total de parámetros entrenables."""
+        return sum(p.numel() for p in self.parameters() if p.requires_grad)
+
+
+def build_model(cell: str = "lstm", vocab_size: int = 33, hidden_size: int = 256, num_layers: int = 1,
+                bidirectional: bool = False, dropout: float = 0.0, embedding_dim: int | None = None,
+                scratch: bool = False) -> CharLM:
+    """Construye un :class:`CharLM` con una capa ``cell`` (``"rnn"``, ``"gru"`` o ``"lstm"``).
+
+    ``scratch=True`` usa las capas desde cero de :mod:`companion.rnn` (la GRU del capítulo, de Cho et al.,
+    con ``reset_after=False``); ``scratch=False``, las de ``torch.nn``. El modelo guarda estos argumentos en
+    ``.config``.
+    """
+    config = dict(cell=cell, vocab_size=vocab_size, hidden_size=hidden_size, num_layers=num_layers,
+                  bidirectional=bidirectional, dropout=dropout, embedding_dim=embedding_dim, scratch=scratch)
+    if cell not in CELLS:
+        raise ValueError(f"Celda desconocida {cell!r}: elija una de {', '.join(map(repr, CELLS))}.")
+    if embedding_dim is not None and (not isinstance(embedding_dim, int) or embedding_dim < 1):
+        raise ValueError(f"embedding_dim debe ser None (one-hot) o un entero positivo, no {embedding_dim!r}.")
+    if not isinstance(num_layers, int) or num_layers < 1:
+        raise ValueError(f"num_layers debe ser un entero ≥ 1, no {num_layers!r}.")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout es una probabilidad en [0, 1), no {dropout!r}.")
+    if not isinstance(vocab_size, int) or vocab_size < 1:
+        raise ValueError(f"vocab_size debe ser un entero positivo, no {vocab_size!r}.")
+    input_size = vocab_size if embedding_dim is None else embedding_dim
+    scratch_cls, torch_cls = CELLS[cell]
+    if not scratch:
+        rnn = torch_cls(input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
+                        dropout=dropout if num_layers > 1 else 0.0)
+    elif num_layers == 1 and not bidirectional:
+        rnn = scratch_cls(input_size, hidden_size)
+    else:
+        rnn = DeepRNN(scratch_cls, input_size, hidden_size, num_layers, bidirectional, dropout)
+    model = CharLM(rnn, vocab_size, embedding_dim)
+    model._config = config
+    return model
+
+
+def _infer_config(model: CharLM) -> dict:
+    rnn = model.rnn
+    layer = rnn.layer_cls if isinstance(rnn, DeepRNN) else type(rnn)
+    scratch = isinstance(rnn, (RecurrentScratch, DeepRNN))
+    cell = next((name for name, classes in CELLS.items() if layer is classes[0 if scratch else 1]), None)
+    cells = rnn.layers if isinstance(rnn, DeepRNN) else [rnn]
+    if (cell is None or getattr(rnn, "nonlinearity", "tanh") != "tanh"
+            or any(getattr(c, "reset_after", False) for c in cells)):
+        raise ValueError(
+            f"No hay configuración de build_model que reproduzca la capa {type(rnn).__name__} de este modelo; "
+            "construya el modelo con build_model para poder guardarlo y reconstruirlo."
+        )
+    return dict(cell=cell, vocab_size=model.vocab_size, hidden_size=rnn.hidden_size,
+                num_layers=rnn.num_layers, bidirectional=bool(rnn.bidirectional),
+                dropout=float(getattr(rnn, "dropout", 0.0)), embedding_dim=model.embedding_dim, scratch=scratch)

@@ -1,0 +1,399 @@
+"""Capas recurrentes escritas desde cero: RNN, LSTM y GRU, profundas y bidireccionales.
+
+Todas siguen las convenciones de ``torch.nn`` para poder sustituirse unas por otras:
+
+* entrada ``X`` de forma ``(T, B, d)`` (el tiempo primero: T pasos, B ejemplos, d rasgos);
+* ``forward(X, state=None) -> (salidas, state)`` con salidas ``(T, B, D*h)``;
+* estado de forma ``(L*D, B, h)`` (L capas, D = 2 si es bidireccional, índice ``capa*D + dirección``);
+  en la LSTM, el par ``(H, C)`` de dos tensores así. ``state=None`` equivale a ceros.
+
+Convenio de filas del curso: ``X_t`` tiene forma ``(B, d)``, ``W_x*`` ``(d, h)``, ``W_h*`` ``(h, h)`` y
+``b_*`` ``(h,)``, de modo que cada compuerta es ``X_t W_x* + H_{t-1} W_h* + b_*``. ``torch.nn`` guarda las
+matrices traspuestas, ``(h, d)``; ``from_torch`` las traspone al copiarlas.
+
+Una celda calcula un paso (``step``); un único bucle, el de :class:`RecurrentScratch`, la despliega en el
+tiempo. Para ir rápido, el bucle hace dos cosas fuera del paso, una sola vez por llamada:
+
+1. la parte de la entrada de todas las compuertas y de todos los pasos, ``XW = X [W_x* | ...] + [b_* | ...]``,
+   con un único producto de matrices (``input_projection``), porque no depende del estado;
+2. la concatenación de las matrices recurrentes ``W_h = [W_h* | ...]`` (``recurrent_weight``), para que cada
+   paso haga un solo producto ``H_{t-1} W_h`` para todas las compuertas.
+
+Así ``step(XW_t, state, W_h)`` recibe ya calculada la parte ``X_t W_x* + b_*`` de sus ecuaciones, como una
+tupla con una matriz ``(B, h)`` por compuerta, y hace el resto compuerta a compuerta. Trabajar con matrices
+``(B, h)`` en vez de con la matriz ``(B, G*h)`` de todas las compuertas también es por rapidez: con varios hilos,
+PyTorch reparte entre ellos las operaciones elemento a elemento grandes (más de 32 768 elementos), y con lotes
+pequeños esa sincronización cuesta más que la operación.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = ["RecurrentScratch", "RNNScratch", "LSTMScratch", "GRUScratch", "DeepRNN", "tanh"]
+
+
+def tanh(x: torch.Tensor) -> torch.Tensor:
+    """Tangente hiperbólica calculada como ``tanh(x) = 2σ(2x) − 1`` (la misma función que ``torch.tanh``).
+
+    ¿Por qué no ``torch.tanh``? Con varios hilos, PyTorch reparte ``torch.tanh`` entre ellos a partir de solo
+    2048 elementos (la sigmoide, a partir de 32 768); en un paso de tiempo, con matrices de ``64 × 256``, esa
+    sincronización entre hilos cuesta más que el cálculo, sobre todo si la máquina está ocupada.
+    """
+    return 2 * torch.sigmoid(2 * x) - 1
+
+
+class RecurrentScratch(nn.Module):
+    """Base común: parámetros por compuerta y el bucle que despliega una celda en el tiempo.
+
+    Cada subclase declara ``gates`` (una letra por compuerta, que da nombre a ``W_x<g>``, ``W_h<g>`` y
+    ``b_<g>``), ``recurrent_gates`` (las que comparten el producto fusionado ``H_{t-1} W_h``) y escribe
+    ``step``. Inicialización como en ``torch.nn``: uniforme en ``[-1/√h, 1/√h]``.
+    """
+
+    gates = ""
+    recurrent_gates = None  # None: todas las compuertas
+    state_is_pair = False  # True en la LSTM: el estado es (H, C)
+    torch_class = None
+    torch_order = ()  # posición de cada compuerta en los bloques de weight_ih/weight_hh de torch
+    num_layers = 1
+    bidirectional = False
+
+    def __init__(self, input_size: int, hidden_size: int):
+        super().__init__()
+        _check_sizes(input_size, hidden_size)
+        self.input_size, self.hidden_size = input_size, hidden_size
+        for g in self.gates:
+            self.register_parameter(f"W_x{g}", nn.Parameter(torch.empty(input_size, hidden_size)))
+            self.register_parameter(f"W_h{g}", nn.Parameter(torch.empty(hidden_size, hidden_size)))
+            self.register_parameter(f"b_{g}", nn.Parameter(torch.empty(hidden_size)))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Inicializa todos los parámetros con una uniforme en ``[-1/√h, 1/√h]``, como ``torch.nn``."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            nn.init.uniform_(p, -bound, bound)
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}"
+
+    def input_projection(self, X: torch.Tensor) -> torch.Tensor:
+        """``X [W_x* | ...] + [b_* | ...]`` para todos los pasos a la vez: ``(T, B, d) -> (T, B, G*h)``."""
+        W_x = torch.cat([getattr(self, f"W_x{g}") for g in self.gates], dim=1)
+        b = torch.cat([getattr(self, f"b_{g}") for g in self.gates])
+        T, B, d = X.shape
+        return torch.addmm(b, X.reshape(T * B, d), W_x).view(T, B, -1)
+
+    def recurrent_weight(self) -> torch.Tensor:
+        """``[W_h* | ...]`` de las compuertas de ``recurrent_gates``, concatenadas: ``(h, G*h)``."""
+        gates = self.gates if self.recurrent_gates is None else self.recurrent_gates
+        return torch.cat([getattr(self, f"W_h{g}") for g in gates], dim=1)
+
+    def forward(self, inputs: torch.Tensor, state=None):
+        """Despliega la celda sobre ``inputs`` ``(T, B, d)``.
+
+        Devuelve las salidas ``(T, B, h)`` (``H_1, …, H_T``) y el estado final ``(1, B, h)`` (en la LSTM, el
+        par ``(H, C)``), que puede pasarse a la llamada siguiente para continuar la secuencia.
+        """
+        _check_inputs(inputs, self.input_size)
+        state = _check_state(state, self.state_is_pair, (1, inputs.shape[1], self.hidden_size), inputs)
+        state = tuple(s[0] for s in state) if self.state_is_pair else state[0]
+        XW = self.input_projection(inputs).chunk(len(self.gates), dim=2)  # un (T, B, h) por compuerta
+        W_h = self.recurrent_weight()
+        outputs = []
+        for XW_t in zip(*(X_gate.unbind(0) for X_gate in XW)):  # XW_t: (X_t W_x* + b_* para cada compuerta)
+            state = self.step(XW_t, state, W_h)
+            outputs.append(state[0] if self.state_is_pair else state)
+        state = tuple(s.unsqueeze(0) for s in state) if self.state_is_pair else state.unsqueeze(0)
+        return torch.stack(outputs), state
+
+    def step(self, XW_t: tuple, state, W_h: torch.Tensor):
+        """Un paso de tiempo: devuelve el nuevo estado a partir de ``XW_t``, el estado anterior y ``W_h``.
+
+        ``XW_t`` es la tupla ``(X_t W_x<g> + b_<g>, ...)``, una matriz ``(B, h)`` por compuerta, en el orden de
+        ``gates``; ``W_h`` es ``recurrent_weight()``.
+        """
+        raise NotImplementedError
+
+    @classmethod
+    def from_torch(cls, module: nn.Module) -> "RecurrentScratch":
+        """Copia los pesos de un ``torch.nn`` equivalente de una capa y una dirección."""
+        _check_torch_module(module, cls.torch_class)
+        if module.num_layers != 1 or module.bidirectional:
+            raise ValueError(
+                f"{cls.__name__}.from_torch copia una sola capa en una sola dirección, pero el módulo tiene "
+                f"num_layers={module.num_layers} y bidirectional={module.bidirectional}: use DeepRNN.from_torch."
+            )
+        return cls._from_torch_layer(module, "_l0")
+
+    @classmethod
+    def _from_torch_layer(cls, module: nn.Module, suffix: str) -> "RecurrentScratch":
+        W_ih, W_hh = getattr(module, "weight_ih" + suffix), getattr(module, "weight_hh" + suffix)
+        b_ih, b_hh = getattr(module, "bias_ih" + suffix), getattr(module, "bias_hh" + suffix)
+        h = module.hidden_size
+        cell = cls(W_ih.shape[1], h, **cls._torch_kwargs()).to(dtype=W_ih.dtype, device=W_ih.device)
+        block = lambda w, k: w.detach()[k * h:(k + 1) * h]  # noqa: E731 (bloque k de torch)
+        with torch.no_grad():
+            for g, k in zip(cls.gates, cls.torch_order):
+                getattr(cell, f"W_x{g}").copy_(block(W_ih, k).T)
+                getattr(cell, f"W_h{g}").copy_(block(W_hh, k).T)
+                getattr(cell, f"b_{g}").copy_(block(b_ih, k) + block(b_hh, k))
+            cell._fix_torch_biases(block(b_ih, cls.torch_order[-1]), block(b_hh, cls.torch_order[-1]))
+        return cell
+
+    @classmethod
+    def _torch_kwargs(cls) -> dict:
+        return {}
+
+    def _fix_torch_biases(self, b_ih_last: torch.Tensor, b_hh_last: torch.Tensor) -> None:
+        """Gancho para la GRU de torch, cuyo último sesgo recurrente no puede sumarse al de la entrada."""
+
+
+class RNNScratch(RecurrentScratch):
+    """RNN simple (de Elman) desde cero.
+
+    Ecuación de un paso, con ``X_t`` de forma ``(B, d)`` y ``H_t`` de forma ``(B, h)``::
+
+        H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h)
+
+    Equivale a ``nn.RNN(d, h)`` (no lineal ``tanh``), cuyo ``b_ih + b_hh`` es aquí un único ``b_h``.
+    """
+
+    gates = "h"
+    torch_class = nn.RNN
+    torch_order = (0,)
+
+    def step(self, XW_t, H, W_h):
+        """Un paso: ``XW_t = (X_t W_xh + b_h,)`` (ya calculado) y ``W_h = W_hh``."""
+        (XH,) = XW_t
+        return tanh(XH + H @ W_h)
+
+
+class LSTMScratch(RecurrentScratch):
+    """LSTM (memoria a largo y corto plazo) desde cero.
+
+    Ecuaciones de un paso, con ``σ`` la sigmoide y ``⊙`` el producto elemento a elemento::
+
+        I_t  = σ(X_t W_xi + H_{t-1} W_hi + b_i)        compuerta de entrada
+        F_t  = σ(X_t W_xf + H_{t-1} W_hf + b_f)        compuerta de olvido
+        O_t  = σ(X_t W_xo + H_{t-1} W_ho + b_o)        compuerta de salida
+        C~_t = tanh(X_t W_xc + H_{t-1} W_hc + b_c)     celda candidata
+        C_t  = F_t ⊙ C_{t-1} + I_t ⊙ C~_t             celda de memoria
+        H_t  = O_t ⊙ tanh(C_t)                        estado oculto
+
+    El estado es el par ``(H, C)``. Equivale a ``nn.LSTM(d, h)``, que ordena sus bloques ``i, f, c, o``.
+    """
+
+    gates = "ifoc"
+    state_is_pair = True
+    torch_class = nn.LSTM
+    torch_order = (0, 1, 3, 2)
+
+    def step(self, XW_t, state, W_h):
+        """Un paso: ``XW_t = (X_t W_xi + b_i, X_t W_xf + b_f, …)`` (ya calculado), ``W_h = [W_hi|W_hf|W_ho|W_hc]``."""
+        H, C = state
+        XI, XF, XO, XC = XW_t
+        HI, HF, HO, HC = (H @ W_h).chunk(4, dim=1)  # H_{t-1} W_h*: un solo producto para las cuatro
+        I = torch.sigmoid(XI + HI)
+        F = torch.sigmoid(XF + HF)
+        O = torch.sigmoid(XO + HO)
+        C_tilde = tanh(XC + HC)
+        C = F * C + I * C_tilde
+        H = O * tanh(C)
+        return H, C
+
+
+class GRUScratch(RecurrentScratch):
+    """GRU (unidad recurrente con compuertas) desde cero, en sus dos formulaciones.
+
+    Ecuaciones de un paso::
+
+        R_t  = σ(X_t W_xr + H_{t-1} W_hr + b_r)        compuerta de reinicio
+        Z_t  = σ(X_t W_xz + H_{t-1} W_hz + b_z)        compuerta de actualización
+        H~_t = tanh(X_t W_xh + (R_t ⊙ H_{t-1}) W_hh + b_h)            (reset_after=False)
+        H~_t = tanh(X_t W_xh + b_h + R_t ⊙ (H_{t-1} W_hh + b_hh))     (reset_after=True)
+        H_t  = Z_t ⊙ H_{t-1} + (1 − Z_t) ⊙ H~_t
+
+    ``reset_after=False`` es la GRU original de Cho et al. (2014), la del capítulo: el reinicio se aplica a
+    ``H_{t-1}`` *antes* del producto por ``W_hh``. ``reset_after=True`` es la variante de ``nn.GRU`` (y de
+    cuDNN): se aplica *después*, a ``H_{t-1} W_hh + b_hh``, lo que permite calcular ``H_{t-1} W_hh`` junto con
+    las otras dos compuertas en un solo producto; necesita el sesgo recurrente propio ``b_hh``, que no puede
+    sumarse a ``b_h`` (el ``b_xh`` de la variante de torch) porque queda multiplicado por ``R_t``. Las dos son
+    GRU válidas, pero no son la misma función: solo ``reset_after=True`` reproduce ``nn.GRU`` (``from_torch``
+    la elige).
+    """
+
+    gates = "rzh"
+    torch_class = nn.GRU
+    torch_order = (0, 1, 2)
+
+    def __init__(self, input_size: int, hidden_size: int, reset_after: bool = False):
+        super().__init__(input_size, hidden_size)
+        self.reset_after = bool(reset_after)
+        self.recurrent_gates = "rzh" if self.reset_after else "rz"
+        if self.reset_after:
+            self.b_hh = nn.Parameter(torch.empty(hidden_size))
+            self.reset_parameters()
+
+    def extra_repr(self) -> str:
+        return f"{super().extra_repr()}, reset_after={self.reset_after}"
+
+    def step(self, XW_t, H, W_h):
+        """Un paso: ``XW_t = (X_t W_xr + b_r, X_t W_xz + b_z, X_t W_xh + b_h)``, ``W_h = [W_hr|W_hz(|W_hh)]``."""
+        XR, XZ, XH = XW_t
+        HW = (H @ W_h).chunk(len(self.recurrent_gates), dim=1)  # H_{t-1} W_hr, H_{t-1} W_hz (y H_{t-1} W_hh)
+        R = torch.sigmoid(XR + HW[0])
+        Z = torch.sigmoid(XZ + HW[1])
+        if self.reset_after:
+            H_tilde = tanh(XH + R * (HW[2] + self.b_hh))
+        else:
+            H_tilde = tanh(XH + (R * H) @ self.W_hh)
+        return Z * H + (1 - Z) * H_tilde
+
+    @classmethod
+    def _torch_kwargs(cls) -> dict:
+        return {"reset_after": True}
+
+    def _fix_torch_biases(self, b_ih_last, b_hh_last) -> None:
+        self.b_h.copy_(b_ih_last)
+        self.b_hh.copy_(b_hh_last)
+
+
+class DeepRNN(nn.Module):
+    """Pila de ``num_layers`` capas recurrentes desde cero, opcionalmente bidireccional.
+
+    La capa ``l`` recibe las salidas de la ``l-1`` (con *dropout* entre capas, nunca tras la última).
+    En la versión bidireccional cada capa tiene dos celdas: la de ida recorre ``X_1, …, X_T`` y la de vuelta
+    recorre la secuencia invertida ``X_T, …, X_1``; sus salidas se realinean en el tiempo y se concatenan
+    ``[ida, vuelta]`` en la última dimensión, como en ``torch.nn``. El estado tiene forma ``(L*D, B, h)``
+    con índice ``capa*D + dirección`` (el par ``(H, C)`` si la celda es una LSTM).
+    """
+
+    def __init__(self, layer_cls, input_size: int, hidden_size: int, num_layers: int = 2,
+                 bidirectional: bool = False, dropout: float = 0.0, **layer_kwargs):
+        super().__init__()
+        if not (isinstance(layer_cls, type) and issubclass(layer_cls, RecurrentScratch)):
+            raise ValueError(
+                f"layer_cls debe ser una clase de celda desde cero (RNNScratch, LSTMScratch o GRUScratch), "
+                f"no {layer_cls!r}."
+            )
+        _check_sizes(input_size, hidden_size)
+        if not isinstance(num_layers, int) or num_layers < 1:
+            raise ValueError(f"num_layers debe ser un entero ≥ 1, no {num_layers!r}.")
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout es una probabilidad en [0, 1), no {dropout!r}.")
+        self.layer_cls, self.input_size, self.hidden_size = layer_cls, input_size, hidden_size
+        self.num_layers, self.bidirectional, self.dropout = num_layers, bool(bidirectional), float(dropout)
+        self.num_directions = 2 if self.bidirectional else 1
+        self.layers = nn.ModuleList(
+            layer_cls(input_size if layer == 0 else self.num_directions * hidden_size, hidden_size, **layer_kwargs)
+            for layer in range(num_layers) for _ in range(self.num_directions)
+        )
+
+    def extra_repr(self) -> str:
+        return (f"num_layers={self.num_layers}, bidirectional={self.bidirectional}, dropout={self.dropout}")
+
+    def forward(self, inputs: torch.Tensor, state=None):
+        """Salidas ``(T, B, D*h)`` de la última capa y estado final ``(L*D, B, h)`` de todas las celdas."""
+        _check_inputs(inputs, self.input_size)
+        pair = self.layer_cls.state_is_pair
+        shape = (self.num_layers * self.num_directions, inputs.shape[1], self.hidden_size)
+        state = _check_state(state, pair, shape, inputs)
+        X, final = inputs, []
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(self.num_directions):
+                i = layer * self.num_directions + direction
+                state_i = tuple(s[i:i + 1] for s in state) if pair else state[i:i + 1]
+                X_dir = X if direction == 0 else X.flip(0)  # la dirección de vuelta lee la secuencia al revés
+                out, state_i = self.layers[i](X_dir, state_i)
+                outputs.append(out if direction == 0 else out.flip(0))
+                final.append(state_i)
+            X = torch.cat(outputs, dim=2) if self.bidirectional else outputs[0]
+            if layer < self.num_layers - 1 and self.dropout > 0:
+                X = F.dropout(X, self.dropout, self.training)
+        if pair:
+            return X, tuple(torch.cat(parts) for parts in zip(*final))
+        return X, torch.cat(final)
+
+    @classmethod
+    def from_torch(cls, module: nn.Module) -> "DeepRNN":
+        """Copia un ``nn.RNN``, ``nn.LSTM`` o ``nn.GRU`` de varias capas o bidireccional.
+
+        Las celdas de una GRU se crean con ``reset_after=True``, la variante de torch.
+        """
+        layer_cls = {nn.RNN: RNNScratch, nn.LSTM: LSTMScratch, nn.GRU: GRUScratch}.get(type(module))
+        if layer_cls is None:
+            raise ValueError(f"DeepRNN.from_torch espera un nn.RNN, nn.LSTM o nn.GRU, no {type(module).__name__}.")
+        _check_torch_module(module, layer_cls.torch_class)
+        deep = cls(layer_cls, module.input_size, module.hidden_size, module.num_layers, module.bidirectional,
+                   module.dropout, **layer_cls._torch_kwargs())
+        suffixes = [f"_l{layer}" + ("_reverse" if direction else "")
+                    for layer in range(module.num_layers) for direction in range(deep.num_directions)]
+        deep.layers = nn.ModuleList(layer_cls._from_torch_layer(module, s) for s in suffixes)
+        return deep
+
+
+def _check_sizes(input_size, hidden_size) -> None:
+    for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} debe ser un entero positivo, no {value!r}.")
+
+
+def _check_inputs(inputs, input_size: int) -> None:
+    if not isinstance(inputs, torch.Tensor) or inputs.dim() != 3 or inputs.shape[2] != input_size:
+        shape = tuple(inputs.shape) if isinstance(inputs, torch.Tensor) else type(inputs).__name__
+        raise ValueError(
+            f"La entrada debe tener forma (T, B, {input_size}) (tiempo primero, como en torch.nn), "
+            f"pero tiene {shape}. Si sus datos son (B, T, d), páselos como X.transpose(0, 1)."
+        )
+    if not inputs.is_floating_point():
+        raise ValueError(
+            f"La entrada debe ser de coma flotante, no {inputs.dtype}: codifique los índices en one-hot "
+            "(F.one_hot(X, V).float()) o con una capa de embedding."
+        )
+    if inputs.shape[0] == 0:
+        raise ValueError("La secuencia de entrada está vacía (T = 0): pase al menos un paso de tiempo.")
+
+
+def _check_state(state, pair: bool, shape: tuple, inputs: torch.Tensor):
+    """Devuelve el estado validado (ceros si es None) con forma ``shape`` (o el par de ellos)."""
+    if state is None:
+        zeros = inputs.new_zeros(shape)
+        return (zeros, zeros) if pair else zeros
+    if pair:
+        if not (isinstance(state, (tuple, list)) and len(state) == 2):
+            raise ValueError("El estado de una LSTM es un par (H, C) de tensores; pase una tupla de dos tensores.")
+        parts = tuple(state)
+    else:
+        if not isinstance(state, torch.Tensor):
+            raise ValueError(
+                f"El estado de esta capa es un tensor de forma {shape}, no {type(state).__name__} "
+                "(solo la LSTM usa el par (H, C))."
+            )
+        parts = (state,)
+    for s in parts:
+        if not isinstance(s, torch.Tensor) or tuple(s.shape) != shape:
+            got = tuple(s.shape) if isinstance(s, torch.Tensor) else type(s).__name__
+            raise ValueError(
+                f"El estado debe tener forma {shape} = (capas*direcciones, lote, tamaño oculto), pero tiene {got}."
+            )
+    return parts if pair else state
+
+
+def _check_torch_module(module, torch_class) -> None:
+    if type(module) is not torch_class:
+        raise ValueError(f"Se esperaba un {torch_class.__name__}, no {type(module).__name__}.")
+    if getattr(module, "nonlinearity", "tanh") != "tanh":
+        raise ValueError("Solo se puede copiar una nn.RNN con nonlinearity='tanh' (la del capítulo).")
+    if not module.bias:
+        raise ValueError("El módulo no tiene sesgos (bias=False); las capas desde cero siempre los tienen.")
+    if module.batch_first:
+        raise ValueError("El módulo usa batch_first=True; las capas desde cero ponen el tiempo primero. "
+                         "Cree el módulo con batch_first=False.")
+    if getattr(module, "proj_size", 0):
+        raise ValueError("Las LSTM con proyección (proj_size > 0) no tienen equivalente desde cero.")
