@@ -4,5 +4,4 @@ if [ -z "${COMPANION_DATA_DIR:-}" ] && [ -f ../shared/data/pg2000.txt ]; then
   COMPANION_DATA_DIR="$(cd ../shared/data && pwd)"
   export COMPANION_DATA_DIR
 fi
-export MPLBACKEND=Agg
 export PYTHONHASHSEED=0

@@ -5,9 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Paquetes del sistema para las pruebas del sitio: navegador, su driver y el diccionario español.
+# Paquetes del sistema para las pruebas del sitio: navegador, su driver y los diccionarios (español, y
+# el inglés para los términos ingleses en cursiva).
 need=()
-for pkg in chromium chromium-driver hunspell hunspell-es; do
+for pkg in chromium chromium-driver hunspell hunspell-es hunspell-en-us; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -6,7 +6,7 @@ source scripts/env.sh
 PY=.venv/bin/python
 start=$(date +%s)
 
-echo "== 1/4 Pruebas del paquete companion"
+echo "== 1/4 Pruebas del paquete companion y ortografía (Hunspell)"
 $PY -m pytest tests --ignore=tests/site -q -p no:cacheprovider
 
 echo "== 2/4 Ejecución de los capítulos con nbval"
@@ -17,7 +17,7 @@ echo "== 3/4 Construcción estricta del libro (cero avisos)"
 rm -rf _build
 .venv/bin/jupyter-book build . -W -n --keep-going
 
-echo "== 4/4 Pruebas del sitio construido"
+echo "== 4/4 Pruebas del sitio construido (HTML, enlaces y Chromium; capturas en _build/screenshots)"
 $PY -m pytest tests/site -q -p no:cacheprovider
 
 echo "Tiempo total de las pruebas: $(( $(date +%s) - start )) s"

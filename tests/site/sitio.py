@@ -1,0 +1,126 @@
+"""Utilidades comunes de las pruebas del sitio construido (``_build/html``).
+
+Las usan ``conftest.py`` y los módulos de prueba de esta carpeta (``from sitio import ...``).
+
+Estas pruebas no construyen el libro: lo hace ``scripts/test.sh`` antes (``jupyter-book build . -W -n
+--keep-going``). Si ``_build/html`` no existe, las pruebas FALLAN (no se omiten).
+"""
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "_build"
+SITE = BUILD / "html"
+HERE = Path(__file__).resolve().parent
+
+
+def site_pages() -> list[Path]:
+    """Páginas HTML del sitio (sin los recursos de ``_static`` ni las fuentes ``_sources``)."""
+    if not SITE.is_dir():
+        return []
+    skip = {"_static", "_sources", "_images", "_sphinx_design_static"}
+    return sorted(p for p in SITE.rglob("*.html") if not skip & set(p.relative_to(SITE).parts))
+
+
+def page_id(path: Path) -> str:
+    return path.relative_to(SITE).as_posix()
+
+
+@lru_cache(maxsize=1)
+def book_config() -> dict:
+    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def chapters() -> list[str]:
+    """Nombres (sin extensión) de los capítulos en cuaderno que lista ``_toc.yml``."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [entry["file"] for entry in part.get("chapters", [])]
+    return [f for f in files if (ROOT / f"{f}.ipynb").is_file()]
+
+
+def colab_url(chapter: str) -> str:
+    """Dirección que debe tener el botón de Colab del capítulo (de ``repository`` en ``_config.yml``)."""
+    repo = book_config()["repository"]
+    owner_name = urlsplit(repo["url"]).path.strip("/").removesuffix(".git")
+    path = "/".join(p for p in (repo.get("path_to_book", "").strip("/"), f"{chapter}.ipynb") if p)
+    return f"https://colab.research.google.com/github/{owner_name}/blob/{repo.get('branch', 'main')}/{path}"
+
+
+def english_ui_strings() -> list[str]:
+    """Textos de interfaz en inglés que no deben aparecer (uno por línea en ``ingles_ui.txt``)."""
+    lines = (HERE / "ingles_ui.txt").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+class PageParser(HTMLParser):
+    """Extrae de una página: enlaces y recursos, ids, texto visible (sin código) y atributos de interfaz."""
+
+    UI_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "data-tooltip", "data-bs-title")
+    CODE_TAGS = {"pre", "code", "script", "style", "svg", "math", "textarea"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str, str]] = []  # (etiqueta, atributo, valor)
+        self.ids: set[str] = set()
+        self.text_parts: list[str] = []
+        self.ui_attributes: list[str] = []
+        self.scripts: list[str] = []
+        self.stylesheets: list[str] = []
+        self._code_depth = 0
+        self._stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag not in ("br", "img", "input", "link", "meta", "hr", "source", "wbr"):
+            self._stack.append(tag)
+            if tag in self.CODE_TAGS or "highlight" in (attrs.get("class") or "").split():
+                self._code_depth += 1
+                self._stack[-1] = "#code#" + tag
+        for key in ("id", "name"):
+            if attrs.get(key) and (key == "id" or tag == "a"):
+                self.ids.add(attrs[key])
+        for key in ("href", "src"):
+            if attrs.get(key):
+                self.links.append((tag, key, attrs[key]))
+        if tag == "script" and attrs.get("src"):
+            self.scripts.append(attrs["src"])
+        if tag == "link" and "stylesheet" in (attrs.get("rel") or "").split():
+            self.stylesheets.append(attrs.get("href") or "")
+        if self._code_depth == 0:
+            self.ui_attributes += [attrs[a] for a in self.UI_ATTRIBUTES if attrs.get(a)]
+
+    def handle_endtag(self, tag):
+        while self._stack:
+            top = self._stack.pop()
+            if top.startswith("#code#"):
+                self._code_depth -= 1
+                top = top[6:]
+            if top == tag:
+                break
+
+    def handle_data(self, data):
+        if self._code_depth == 0:
+            self.text_parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return re.sub(r"\s+", " ", html.unescape(" ".join(self.text_parts)))
+
+
+@lru_cache(maxsize=None)
+def parse(path: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    parser.close()
+    return parser
