@@ -80,7 +80,7 @@ def extract_novel(raw: str, source: str = "el texto") -> str:
     if start is None or end is None or end.start() < start.end():
         raise ValueError(
             f"{source} no parece un libro de Project Gutenberg: no se encontraron las líneas "
-            "«*** START OF» y «*** END OF» que delimitan la obra. Usa el archivo original pg2000.txt "
+            "«*** START OF» y «*** END OF» que delimitan la obra. Use el archivo original pg2000.txt "
             f"de {QUIJOTE_URL}."
         )
     header = text[: start.end()]
@@ -88,7 +88,7 @@ def extract_novel(raw: str, source: str = "el texto") -> str:
     if "quijote" not in header.lower() or _FIRST_WORDS not in novel[:200_000]:
         raise ValueError(
             f"{source} es un libro de Project Gutenberg, pero no el Quijote (falta el título o la frase "
-            f"«{_FIRST_WORDS}»). Usa el libro electrónico n.º 2000: {QUIJOTE_URL}."
+            f"«{_FIRST_WORDS}»). Use el libro electrónico n.º 2000: {QUIJOTE_URL}."
         )
     return unicodedata.normalize("NFC", novel)
 
@@ -222,7 +222,7 @@ class Vocab:
             missing = sorted({chr(c) for c in codes[unknown]})
             raise ValueError(
                 f"El texto contiene caracteres que no están en el vocabulario: {missing}. "
-                "Límpialo antes con companion.data.clean (o construye el vocabulario con ese texto)."
+                "Límpielo antes con companion.data.clean (o construya el vocabulario con ese texto)."
             )
         return torch.from_numpy(self._order[pos])
 

@@ -152,7 +152,7 @@ class NGramLM:
 
     def _check_fitted(self) -> None:
         if self.vocab is None:
-            raise RuntimeError("El modelo no está ajustado: llama antes a fit(texto).")
+            raise RuntimeError("El modelo no está ajustado: llame antes a fit(texto).")
 
     def _encode(self, text: str, what: str) -> np.ndarray:
         if not isinstance(text, str):
@@ -164,7 +164,7 @@ class NGramLM:
             missing = sorted({chr(c) for c in codes[unknown]})
             raise ValueError(
                 f"{what} contiene caracteres que no están en el vocabulario del modelo: {missing}. "
-                "Límpialo igual que el texto de entrenamiento (companion.data.clean)."
+                "Límpielo igual que el texto de entrenamiento (companion.data.clean)."
             )
         return x
 
