@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 _LOCAL_DATA = ROOT.parent / "shared" / "data"
@@ -32,3 +33,12 @@ def corpus():
     from companion.data import load_corpus
 
     return load_corpus()
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Modelos diminutos: un hilo basta y evita esperas de sincronización entre hilos si la CPU está ocupada."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -9,15 +9,6 @@ from companion.rnn import DeepRNN, GRUScratch, LSTMScratch, RNNScratch
 V = 7
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tensores diminutos: un hilo evita esperas de sincronización si la máquina está ocupada."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(autouse=True)
 def _seed():
     torch.manual_seed(0)

@@ -12,15 +12,6 @@ TORCH = {"rnn": (nn.RNN, RNNScratch), "lstm": (nn.LSTM, LSTMScratch), "gru": (nn
 TOL = dict(rtol=1e-9, atol=1e-9)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tensores diminutos: un hilo evita esperas de sincronización si la máquina está ocupada."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(autouse=True)
 def _seed():
     torch.manual_seed(0)

@@ -1,0 +1,139 @@
+"""Pruebas de los puntos de control y de los modelos preentrenados del paquete."""
+import os
+
+import pytest
+import torch
+
+import companion.checkpoint as checkpoint_module
+from companion.checkpoint import (PRETRAINED_NAMES, Pretrained, load_checkpoint, load_pretrained,
+                                  save_checkpoint)
+from companion.data import Vocab
+from companion.model import build_model
+
+
+
+
+TEXT = "en un lugar de la mancha de cuyo nombre no quiero acordarme " * 3
+
+
+@pytest.fixture
+def trained(tmp_path):
+    vocab = Vocab(TEXT)
+    torch.manual_seed(0)
+    model = build_model("lstm", vocab_size=len(vocab), hidden_size=12, num_layers=2, embedding_dim=6)
+    return model.eval(), vocab
+
+
+def outputs(model, vocab):
+    with torch.no_grad():
+        return model(vocab.encode(TEXT[:50])[None, :])[0]
+
+
+def test_round_trip_gives_same_outputs(trained, tmp_path):
+    model, vocab = trained
+    path = save_checkpoint(tmp_path / "m.pt", model, vocab, {"epochs": 3, "val_perplexity": 4.5})
+    loaded = load_checkpoint(path)
+    assert isinstance(loaded, Pretrained)
+    assert loaded.vocab == vocab
+    assert loaded.metadata == {"epochs": 3, "val_perplexity": 4.5}
+    assert loaded.model.config == model.config
+    assert not loaded.model.training
+    torch.testing.assert_close(outputs(loaded.model, vocab), outputs(model, vocab), rtol=0, atol=0)
+
+
+def test_half_precision_round_trip(trained, tmp_path):
+    model, vocab = trained
+    path = save_checkpoint(tmp_path / "h.pt", model, vocab, half=True)
+    loaded = load_checkpoint(path).model
+    assert all(p.dtype == torch.float32 for p in loaded.parameters())
+    torch.testing.assert_close(outputs(loaded, vocab), outputs(model, vocab), rtol=0, atol=1e-2)
+    checkpoint_module.round_to_half(model)  # con los pesos redondeados la salida coincide exactamente
+    torch.testing.assert_close(outputs(loaded, vocab), outputs(model, vocab), rtol=0, atol=0)
+
+
+def test_corrupt_file(trained, tmp_path):
+    model, vocab = trained
+    path = save_checkpoint(tmp_path / "m.pt", model, vocab)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="dañado"):
+        load_checkpoint(path)
+    (tmp_path / "junk.pt").write_bytes(b"esto no es un punto de control")
+    with pytest.raises(ValueError, match="dañado"):
+        load_checkpoint(tmp_path / "junk.pt")
+    with pytest.raises(FileNotFoundError, match="No existe"):
+        load_checkpoint(tmp_path / "falta.pt")
+
+
+def test_wrong_format(tmp_path):
+    torch.save({"weights": torch.zeros(3)}, tmp_path / "other.pt")
+    with pytest.raises(ValueError, match="formato"):
+        load_checkpoint(tmp_path / "other.pt")
+
+
+def test_vocab_mismatch(trained, tmp_path):
+    model, vocab = trained
+    path = save_checkpoint(tmp_path / "m.pt", model, vocab)
+    other = Vocab(TEXT + "ñandú")
+    with pytest.raises(ValueError, match="no coincide.*faltan en el punto de control"):
+        load_checkpoint(path, vocab=other)
+    with pytest.raises(ValueError, match="vocabulario tiene 20"):
+        save_checkpoint(tmp_path / "x.pt", model, Vocab("abcdefghijklmnopqrst"))
+
+
+def test_inconsistent_weights(trained, tmp_path):
+    model, vocab = trained
+    path = save_checkpoint(tmp_path / "m.pt", model, vocab)
+    payload = torch.load(path, weights_only=True)
+    payload["config"]["hidden_size"] = 13
+    torch.save(payload, path)
+    with pytest.raises(ValueError, match="no encajan"):
+        load_checkpoint(path)
+
+
+def test_atomic_write_leaves_no_partial_file(trained, tmp_path, monkeypatch):
+    model, vocab = trained
+    path = save_checkpoint(tmp_path / "m.pt", model, vocab, {"version": "buena"})
+
+    def broken_save(obj, handle):
+        handle.write(b"a medio escribir")
+        raise OSError("disco lleno")
+
+    monkeypatch.setattr(torch, "save", broken_save)
+    with pytest.raises(OSError, match="disco lleno"):
+        save_checkpoint(path, model, vocab, {"version": "mala"})
+    assert os.listdir(tmp_path) == ["m.pt"]  # ni archivos temporales ni uno a medias
+    monkeypatch.undo()
+    assert load_checkpoint(path).metadata == {"version": "buena"}
+
+
+def test_metadata_must_be_plain(trained, tmp_path):
+    model, vocab = trained
+    with pytest.raises(TypeError, match="metadata"):
+        save_checkpoint(tmp_path / "m.pt", model, vocab, {"tensor": torch.zeros(2)})
+
+
+@pytest.mark.parametrize("name", PRETRAINED_NAMES)
+def test_pretrained_models_load_and_match_corpus(name, corpus):
+    model, vocab, metadata = load_pretrained(name)
+    assert vocab == corpus.vocab
+    assert metadata["corpus_checksum"] == corpus.checksum
+    assert model.config["cell"] == ("lstm" if name.startswith("lstm") else name)
+    assert model.config["num_layers"] == (2 if name == "lstm2" else 1)
+    for key in ("epochs", "training_time_s", "val_perplexity", "val_bpc", "test_perplexity", "test_bpc",
+                "command", "torch_version"):
+        assert key in metadata
+    assert metadata["command"].startswith("python -m companion train")
+    with torch.no_grad():
+        logits, _ = model(corpus.vocab.encode("en un lugar de la mancha")[None, :])
+    assert logits.shape == (1, 24, len(vocab)) and torch.isfinite(logits).all()
+
+
+def test_pretrained_total_size_is_small():
+    total = sum((checkpoint_module.PRETRAINED_DIR / f"{name}.pt").stat().st_size for name in PRETRAINED_NAMES)
+    assert total <= 10 * 1024 * 1024
+
+
+def test_unknown_pretrained_name():
+    with pytest.raises(ValueError, match="lstm2"):
+        load_pretrained("transformer")

@@ -1,0 +1,219 @@
+"""Pruebas del entrenamiento (BPTT truncada, recorte de gradientes, parada temprana) y de la evaluación."""
+import copy
+import math
+
+import pytest
+import torch
+
+import companion.train as train_module
+from companion.data import Vocab
+from companion.model import build_model
+from companion.train import (Evaluation, History, clip_gradients, evaluate, get_device, set_seed,
+                             token_log_probs, train)
+
+
+
+
+TEXT = "el hidalgo lee libros de caballerías y sale con su escudero a buscar aventuras " * 12
+
+
+@pytest.fixture
+def vocab():
+    return Vocab(TEXT)
+
+
+@pytest.fixture
+def ids(vocab):
+    return vocab.encode(TEXT)
+
+
+def tiny_model(vocab, cell="lstm", seed=0, **kwargs):
+    torch.manual_seed(seed)
+    kwargs.setdefault("hidden_size", 16)
+    kwargs.setdefault("embedding_dim", 8)
+    return build_model(cell, vocab_size=len(vocab), **kwargs)
+
+
+def test_get_device_and_set_seed():
+    assert get_device().type in ("cpu", "cuda")
+    set_seed(3)
+    a = torch.rand(3)
+    set_seed(3)
+    assert torch.equal(a, torch.rand(3))
+
+
+@pytest.mark.parametrize("max_norm", [0.05, 1e6])
+def test_clip_gradients_equals_torch(vocab, ids, max_norm):
+    model, twin = tiny_model(vocab), tiny_model(vocab)
+    for net in (model, twin):
+        logits, _ = net(ids[None, :40])
+        torch.nn.functional.cross_entropy(logits[0], ids[1:41]).backward()
+    ours = clip_gradients(model.parameters(), max_norm)
+    theirs = torch.nn.utils.clip_grad_norm_(twin.parameters(), max_norm)
+    assert ours == pytest.approx(float(theirs), rel=1e-6)
+    for p, q in zip(model.parameters(), twin.parameters()):
+        torch.testing.assert_close(p.grad, q.grad, rtol=1e-6, atol=1e-9)
+
+
+def test_clip_gradients_rejects_bad_norm(vocab):
+    with pytest.raises(ValueError, match="max_norm"):
+        clip_gradients(tiny_model(vocab).parameters(), 0)
+
+
+def brute_force_nll(model, ids):
+    """−Σ ln P(ids[t] | ids[:t]) recalculando cada prefijo desde el estado cero."""
+    total = 0.0
+    with torch.no_grad():
+        for t in range(1, len(ids)):
+            logits, _ = model(ids[None, :t])
+            total -= float(torch.log_softmax(logits[0, -1].double(), -1)[ids[t]])
+    return total
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_evaluate_matches_brute_force(vocab, ids, cell):
+    model = tiny_model(vocab, cell).eval()
+    sample = ids[:60]
+    result = evaluate(model, sample, chunk_size=7)
+    expected = brute_force_nll(model, sample)
+    assert isinstance(result, Evaluation)
+    assert result.count == len(sample) - 1
+    assert result.nll == pytest.approx(expected, rel=1e-5)
+    assert result.perplexity == pytest.approx(math.exp(expected / result.count), rel=1e-5)
+    assert result.bpc == pytest.approx(expected / result.count / math.log(2), rel=1e-5)
+    assert 2 ** result.bpc == pytest.approx(result.perplexity)
+
+
+def test_state_carried_in_two_halves_equals_whole(vocab, ids):
+    model = tiny_model(vocab, num_layers=2).eval()
+    X = ids[:80].reshape(2, 40)
+    with torch.no_grad():
+        whole, (h, c) = model(X)
+        first, state = model(X[:, :17])
+        second, (h2, c2) = model(X[:, 17:], state)
+    torch.testing.assert_close(torch.cat([first, second], dim=1), whole)
+    torch.testing.assert_close(h2, h)
+    torch.testing.assert_close(c2, c)
+    whole_logp = token_log_probs(model, ids[:200], chunk_size=1000)
+    torch.testing.assert_close(token_log_probs(model, ids[:200], chunk_size=13), whole_logp)
+    assert whole_logp.shape == (199,) and whole_logp.dtype == torch.float64
+
+
+def test_evaluate_uses_eval_mode_without_gradients(vocab, ids):
+    model = tiny_model(vocab, num_layers=2, dropout=0.5)
+    model.train()
+    a, b = evaluate(model, ids[:100]), evaluate(model, ids[:100])
+    assert a.nll == b.nll  # sin dropout: determinista
+    assert model.training  # se restaura el modo
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_evaluate_rejects_bad_input(vocab):
+    model = tiny_model(vocab)
+    with pytest.raises(ValueError, match="demasiado corto"):
+        evaluate(model, torch.tensor([1]))
+    with pytest.raises(TypeError):
+        evaluate(model, [1, 2, 3])
+
+
+def run_training(vocab, ids, **kwargs):
+    model = tiny_model(vocab)
+    options = dict(epochs=2, batch_size=4, num_steps=20, max_steps=8, progress=False, device="cpu")
+    options.update(kwargs)
+    return model, train(model, ids, ids[:300], **options)
+
+
+def test_training_reduces_loss_and_is_reproducible(vocab, ids):
+    model, history = run_training(vocab, ids, lr=1e-2)
+    assert isinstance(history, History)
+    assert len(history.train_ppl) == len(history.val_ppl) == len(history.epoch_time) == 2
+    assert len(history.step_loss) == len(history.grad_norms) == 16
+    assert history.val_ppl[-1] < history.val_ppl[0] < len(vocab)
+    assert sum(history.step_loss[-5:]) < sum(history.step_loss[:5])
+    assert history.total_time > 0
+    twin, again = run_training(vocab, ids, lr=1e-2)
+    assert again.step_loss == history.step_loss
+    for p, q in zip(model.parameters(), twin.parameters()):
+        assert torch.equal(p, q)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adadelta"])
+def test_other_optimizers_and_schedules(vocab, ids, optimizer):
+    _, history = run_training(vocab, ids, optimizer=optimizer, clip=None, lr_schedule="cosine", epochs=1)
+    assert all(math.isfinite(x) for x in history.step_loss)
+    assert all(n > 0 for n in history.grad_norms)
+
+
+class Spy(torch.nn.Module):
+    """Envuelve un modelo y anota el estado que recibe y la forma de cada lote."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model, self.states, self.shapes = model, [], []
+
+    def forward(self, X, state=None):
+        self.states.append(state)
+        self.shapes.append(tuple(X.shape))
+        return self.model(X, state)
+
+
+def test_sequential_sampling_carries_detached_state(vocab, ids):
+    spy = Spy(tiny_model(vocab))
+    train(spy, ids, epochs=1, batch_size=4, num_steps=10, max_steps=6, progress=False, device="cpu")
+    assert spy.states[0] is None
+    for h, c in spy.states[1:]:  # el estado pasa de un lote al siguiente, separado del grafo
+        assert h.shape == (1, 4, 16) and not h.requires_grad and not c.requires_grad
+
+
+def test_random_sampling_resets_state(vocab, ids):
+    spy = Spy(tiny_model(vocab))
+    train(spy, ids, epochs=1, batch_size=4, num_steps=10, max_steps=6, sampling="random", progress=False,
+          device="cpu")
+    assert len(spy.states) == 6 and all(s is None for s in spy.states)
+
+
+@pytest.mark.parametrize("sampling", ["sequential", "random"])
+def test_random_truncation_varies_segment_length(vocab, ids, sampling):
+    spy = Spy(tiny_model(vocab))
+    train(spy, ids, epochs=1, batch_size=2, num_steps=20, max_steps=30, random_truncation=True,
+          sampling=sampling, progress=False, device="cpu")
+    lengths = {T for _, T in spy.shapes}
+    assert len(lengths) > 3 and min(lengths) >= 10 and max(lengths) <= 30
+
+
+def test_early_stopping_restores_best_weights(vocab, ids, monkeypatch):
+    fake = iter([5.0, 4.0, 6.0, 7.0, 8.0, 9.0])
+    snapshots = []
+
+    def fake_evaluate(model, ids):
+        snapshots.append(copy.deepcopy(model.state_dict()))
+        return Evaluation(nll=0.0, count=1, perplexity=next(fake), bpc=0.0)
+
+    monkeypatch.setattr(train_module, "evaluate", fake_evaluate)
+    model = tiny_model(vocab)
+    history = train(model, ids, ids[:100], epochs=6, batch_size=4, num_steps=10, max_steps=3, patience=2,
+                    progress=False, device="cpu")
+    assert history.val_ppl == [5.0, 4.0, 6.0, 7.0]  # dos épocas sin mejora: para tras la cuarta
+    assert history.best_epoch == 2
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, snapshots[1][key])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(optimizer="rmsprop"), "Optimizador"),
+    (dict(sampling="shuffled"), "Muestreo"),
+    (dict(epochs=0), "epochs"),
+    (dict(patience=2), "validación"),
+    (dict(batch_size=100, num_steps=100), "lote"),
+    (dict(lr_schedule="step"), "Programa"),
+])
+def test_train_rejects_bad_arguments(vocab, ids, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        train(tiny_model(vocab), ids, progress=False, **kwargs)
+
+
+def test_time_limit_and_total_steps_stop_training(vocab, ids):
+    _, history = run_training(vocab, ids, epochs=3, time_limit=1e-9)
+    assert len(history.step_loss) == 1 and len(history.train_ppl) == len(history.val_ppl) == 1
+    _, history = run_training(vocab, ids, epochs=3, total_steps=11)  # 8 pasos por época
+    assert len(history.step_loss) == 11 and len(history.train_ppl) == 2
