@@ -63,24 +63,21 @@ class _HelpFormatter(argparse.HelpFormatter):
         return text
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"se esperaba un entero positivo y se recibió {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"se esperaba un entero positivo y se recibió {text!r}")
-    return value
+def _positive(kind, name):
+    """Convertidor de argparse que acepta solo valores positivos del tipo ``kind`` (``int`` o ``float``)."""
+    def convert(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not value > 0:
+            raise argparse.ArgumentTypeError(f"se esperaba {name} y se recibió {text!r}")
+        return value
+    return convert
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"se esperaba un número positivo y se recibió {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"se esperaba un número positivo y se recibió {text!r}")
-    return value
+_positive_int = _positive(int, "un entero positivo")
+_positive_float = _positive(float, "un número positivo")
 
 
 def build_parser() -> argparse.ArgumentParser:

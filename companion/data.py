@@ -178,6 +178,26 @@ def clean(text: str) -> str:
     return _NOT_LETTERS.sub(" ", unicodedata.normalize("NFC", text).lower())
 
 
+def char_positions(text: str, sorted_codes: np.ndarray, what: str = "El texto") -> np.ndarray:
+    """Posición de cada carácter de ``text`` en ``sorted_codes`` (los códigos Unicode de un alfabeto, ordenados).
+
+    Es la búsqueda que comparten :class:`Vocab` y :class:`companion.markov.NGramLM`. Si algún carácter no
+    está en el alfabeto, lanza ``ValueError`` nombrándolos; ``what`` describe el texto en el mensaje.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"{what} debe ser una cadena (str), no {type(text).__name__}.")
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    pos = np.searchsorted(sorted_codes, codes).clip(max=len(sorted_codes) - 1)
+    unknown = sorted_codes[pos] != codes
+    if unknown.any():
+        missing = sorted({chr(c) for c in codes[unknown]})
+        raise ValueError(
+            f"{what} contiene caracteres que no están en el vocabulario: {missing}. "
+            "Límpielo antes con companion.data.clean, igual que el texto de entrenamiento."
+        )
+    return pos
+
+
 class Vocab:
     """Correspondencia entre caracteres e índices.
 
@@ -213,17 +233,7 @@ class Vocab:
 
     def encode(self, text: str) -> torch.Tensor:
         """Convierte ``text`` en un tensor 1-D de índices (``torch.long``)."""
-        if not isinstance(text, str):
-            raise TypeError(f"encode espera una cadena (str), no {type(text).__name__}.")
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        pos = np.searchsorted(self._sorted_codes, codes).clip(max=len(self) - 1)
-        unknown = self._sorted_codes[pos] != codes
-        if unknown.any():
-            missing = sorted({chr(c) for c in codes[unknown]})
-            raise ValueError(
-                f"El texto contiene caracteres que no están en el vocabulario: {missing}. "
-                "Límpielo antes con companion.data.clean (o construya el vocabulario con ese texto)."
-            )
+        pos = char_positions(text, self._sorted_codes, "El texto")
         return torch.from_numpy(self._order[pos])
 
     def decode(self, ids) -> str:

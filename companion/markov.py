@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from companion.data import char_positions
 from companion.metrics import perplexity_from_nll
 
 SMOOTHINGS = ("kneser-ney", "mle", "add-k")
@@ -155,18 +156,7 @@ class NGramLM:
             raise RuntimeError("El modelo no está ajustado: llame antes a fit(texto).")
 
     def _encode(self, text: str, what: str) -> np.ndarray:
-        if not isinstance(text, str):
-            raise TypeError(f"{what} debe ser una cadena (str), no {type(text).__name__}.")
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        x = np.searchsorted(self._codes, codes).clip(max=len(self._codes) - 1)
-        unknown = self._codes[x] != codes
-        if unknown.any():
-            missing = sorted({chr(c) for c in codes[unknown]})
-            raise ValueError(
-                f"{what} contiene caracteres que no están en el vocabulario del modelo: {missing}. "
-                "Límpielo igual que el texto de entrenamiento (companion.data.clean)."
-            )
-        return x
+        return char_positions(text, self._codes, what)
 
     def _context_ranks(self, x: np.ndarray) -> list[np.ndarray]:
         """``ranks[j][t]``: rango del j-grama ``x[t−j:t]`` (el contexto de longitud j de t); −1 si no existe."""
