@@ -42,20 +42,23 @@ class SpanishStyle(UnsrtStyle):
     def format_edition(self, e):
         return optional[words[bib_field("edition"), "edición"]]
 
+    def format_in_book(self, e, pages_part):
+        """«En» + editores, título del libro, volumen y serie, y las páginas (actas y libros colectivos)."""
+        return words[
+            "En",
+            sentence[
+                optional[self.format_editor(e, as_sentence=False)],
+                self.format_btitle(e, "booktitle", as_sentence=False),
+                self.format_volume_and_series(e, as_sentence=False),
+                pages_part,
+            ],
+        ]
+
     def get_inproceedings_template(self, e):
         return toplevel[
             sentence[self.format_names("author")],
             self.format_title(e, "title"),
-            words[
-                "En",
-                sentence[
-                    optional[self.format_editor(e, as_sentence=False)],
-                    self.format_btitle(e, "booktitle", as_sentence=False),
-                    self.format_volume_and_series(e, as_sentence=False),
-                    optional[pages],
-                ],
-                self.format_address_organization_publisher_date(e),
-            ],
+            words[self.format_in_book(e, optional[pages]), self.format_address_organization_publisher_date(e)],
             sentence[optional_field("note")],
             self.format_web_refs(e),
         ]
@@ -64,15 +67,7 @@ class SpanishStyle(UnsrtStyle):
         return toplevel[
             sentence[self.format_names("author")],
             self.format_title(e, "title"),
-            words[
-                "En",
-                sentence[
-                    optional[self.format_editor(e, as_sentence=False)],
-                    self.format_btitle(e, "booktitle", as_sentence=False),
-                    self.format_volume_and_series(e, as_sentence=False),
-                    self.format_chapter_and_pages(e),
-                ],
-            ],
+            self.format_in_book(e, self.format_chapter_and_pages(e)),
             sentence[optional_field("publisher"), optional_field("address"), self.format_edition(e), date],
             self.format_web_refs(e),
         ]

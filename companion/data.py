@@ -307,7 +307,7 @@ def _check_batching(ids, batch_size, num_steps) -> torch.Tensor:
     if len(ids) < batch_size * num_steps + 1:
         raise ValueError(
             f"La secuencia tiene {len(ids)} símbolos, pocos para un lote de {batch_size} × {num_steps} "
-            f"(hacen falta al menos {batch_size * num_steps + 1}): reduce batch_size o num_steps."
+            f"(hacen falta al menos {batch_size * num_steps + 1}): reduzca batch_size o num_steps."
         )
     return ids.long()
 
@@ -344,6 +344,19 @@ def random_batches(ids, batch_size: int, num_steps: int, seed: int | None = None
     return batches()
 
 
+def contiguous_streams(ids: torch.Tensor, batch_size: int, offset: int = 0):
+    """Reparte ``ids[offset:]`` en ``batch_size`` flujos contiguos: devuelve ``(xs, ys)`` de forma ``(batch_size, L)``.
+
+    La fila ``b`` de ``xs`` es un tramo contiguo del texto e ``ys`` es ``xs`` desplazada un carácter. Es la base
+    de la partición secuencial: cortar las columnas en trozos consecutivos da lotes cuya fila ``b`` continúa
+    la fila ``b`` del anterior.
+    """
+    stream_len = (len(ids) - offset - 1) // batch_size
+    xs = ids[offset : offset + batch_size * stream_len].reshape(batch_size, stream_len)
+    ys = ids[offset + 1 : offset + 1 + batch_size * stream_len].reshape(batch_size, stream_len)
+    return xs, ys
+
+
 def sequential_batches(ids, batch_size: int, num_steps: int, offset: int | None = None, seed: int | None = None):
     """Partición secuencial: genera pares ``(X, Y)`` de forma ``(batch_size, num_steps)``.
 
@@ -360,9 +373,8 @@ def sequential_batches(ids, batch_size: int, num_steps: int, offset: int | None 
             f"offset debe ser un entero entre 0 y {len(ids) - batch_size * num_steps - 1} para que quepa al "
             f"menos un lote; recibió {offset!r}."
         )
-    stream_len = (len(ids) - offset - 1) // batch_size
-    xs = ids[offset : offset + batch_size * stream_len].reshape(batch_size, stream_len)
-    ys = ids[offset + 1 : offset + 1 + batch_size * stream_len].reshape(batch_size, stream_len)
+    xs, ys = contiguous_streams(ids, batch_size, offset)
+    stream_len = xs.shape[1]
 
     def batches():
         for t in range(0, stream_len - num_steps + 1, num_steps):
@@ -380,7 +392,7 @@ class Corpus:
 
     ``train``, ``val`` y ``test`` son tensores 1-D de índices; ``train_text``, ``val_text`` y
     ``test_text`` son las mismas partes como cadenas. ``checksum`` es el SHA-256 del texto limpio.
-    Los tensores se comparten entre llamadas a :func:`load_corpus`: no los modifiques in situ.
+    Los tensores se comparten entre llamadas a :func:`load_corpus`: no los modifique in situ.
     """
 
     text: str

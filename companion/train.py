@@ -24,7 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from companion.data import random_batches, sequential_batches
+from companion.data import contiguous_streams, random_batches, sequential_batches
 from companion.metrics import bits_per_char, perplexity_from_nll
 
 OPTIMIZERS = ("adam", "sgd", "adadelta")
@@ -56,15 +56,19 @@ def clip_gradients(parameters, max_norm: float) -> float:
     """
     if max_norm is None or max_norm <= 0:
         raise ValueError(f"max_norm debe ser un número positivo y se recibió {max_norm!r}.")
-    grads = [p.grad for p in parameters if p.grad is not None]
-    if not grads:
-        return 0.0
-    norm = torch.sqrt(sum((g.detach().double() ** 2).sum() for g in grads))
+    parameters = [p for p in parameters if p.grad is not None]
+    norm = grad_norm(parameters)  # ‖g‖ = sqrt(Σ_i ‖g_i‖²)
     scale = max_norm / (norm + 1e-6)
     if scale < 1:
-        for g in grads:
-            g.detach().mul_(scale.to(g.dtype))
-    return float(norm)
+        for p in parameters:
+            p.grad.detach().mul_(scale)
+    return norm
+
+
+def grad_norm(parameters) -> float:
+    """Norma global de los gradientes, ‖g‖ = sqrt(Σ_i ‖g_i‖²), sin modificarlos (0 si no hay ninguno)."""
+    squares = [(p.grad.detach().double() ** 2).sum() for p in parameters if p.grad is not None]
+    return float(torch.sqrt(sum(squares))) if squares else 0.0
 
 
 @dataclass
@@ -134,10 +138,8 @@ def _random_length_batches(ids, batch_size, num_steps, sampling, generator):
     length = lambda: max(2, round(num_steps * (0.5 + torch.rand((), generator=generator).item())))
     if sampling == "sequential":
         offset = int(torch.randint(0, num_steps, (), generator=generator))
-        rows = (n - offset) // batch_size
-        xs = ids[offset:offset + rows * batch_size].reshape(batch_size, rows)
-        ys = ids[offset + 1:offset + 1 + rows * batch_size].reshape(batch_size, rows)
-        start = 0
+        xs, ys = contiguous_streams(ids, batch_size, offset)
+        rows, start = xs.shape[1], 0
         while start < rows - 1:
             t = min(length(), rows - start)
             yield xs[:, start:start + t], ys[:, start:start + t]
@@ -264,11 +266,8 @@ def train(model, train_ids, val_ids=None, *, epochs=1, batch_size=64, num_steps=
             loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), Y.reshape(-1))
             opt.zero_grad(set_to_none=True)
             loss.backward()
-            if clip is not None:
-                norm = clip_gradients(model.parameters(), clip)
-            else:
-                norm = math.sqrt(sum(float((p.grad.double() ** 2).sum())
-                                     for p in model.parameters() if p.grad is not None))
+            norm = (clip_gradients(model.parameters(), clip) if clip is not None
+                    else grad_norm(model.parameters()))
             opt.step()
             if lr_schedule == "cosine":
                 scheduler.step()
