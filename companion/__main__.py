@@ -97,6 +97,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--hidden", metavar="H", type=_positive_int, default=256, help="tamaño h del estado oculto")
     train.add_argument("--layers", metavar="N", type=_positive_int, default=1, help="número de capas apiladas")
     train.add_argument("--dropout", metavar="P", type=float, default=0.0, help="probabilidad de dropout entre capas")
+    train.add_argument("--embedding-dropout", metavar="P", type=float, default=0.0,
+                       help="probabilidad de dropout sobre las entradas de la capa recurrente")
+    train.add_argument("--output-dropout", metavar="P", type=float, default=0.0,
+                       help="probabilidad de dropout sobre las salidas de la capa recurrente (antes de W_hq)")
+    train.add_argument("--forget-bias", metavar="B", type=float, default=None,
+                       help="solo LSTM: sesgo inicial de la compuerta de olvido (por ejemplo 1.0)")
+    train.add_argument("--recipe", metavar="NOMBRE", default=None,
+                       help="parte de la receta de un modelo preentrenado (companion.recipes: rnn, gru, lstm, "
+                            "lstm2, lstm_fb1, lstm_large); las opciones escritas la sustituyen")
+    train.add_argument("--resume", action="store_true",
+                       help="reanuda desde RUTA.progreso.pt (se guarda al final de cada época) si existe")
     train.add_argument("--embedding", metavar="D", type=_positive_int, default=None,
                        help="dimensión del embedding de entrada (sin indicar: codificación one-hot)")
     train.add_argument("--scratch", action="store_true",
@@ -200,7 +211,26 @@ def _train(args, argv):
     torch.manual_seed(args.seed)
     model = build_model(cell=args.cell, vocab_size=len(corpus.vocab), hidden_size=args.hidden,
                         num_layers=args.layers, dropout=args.dropout, embedding_dim=args.embedding,
-                        scratch=args.scratch)
+                        scratch=args.scratch, embedding_dropout=args.embedding_dropout,
+                        output_dropout=args.output_dropout, forget_bias=args.forget_bias)
+    progress_path = Path(str(args.out) + ".progreso.pt")
+    resume = None
+    if args.resume and progress_path.is_file():
+        resume = torch.load(progress_path, weights_only=True, map_location="cpu")
+        if resume.get("argv") != _without_resume(argv):
+            raise ValueError(f"{progress_path} se guardó con otra orden ({shlex.join(resume.get('argv', []))}): "
+                             "repita exactamente esa orden con --resume, o borre el archivo para empezar de cero.")
+        print(f"Se reanuda tras la época {resume['epoch']} ({progress_path}).")
+
+    def save_progress(state):
+        state = dict(state, argv=_without_resume(argv))
+        tmp = progress_path.with_name(progress_path.name + ".tmp")
+        torch.save(state, tmp)
+        tmp.replace(progress_path)
+        history = state["history"]
+        val = f", validación {history['val_ppl'][-1]:.3f}" if history["val_ppl"] else ""
+        print(f"Época {state['epoch']}: entrenamiento {history['train_ppl'][-1]:.3f}{val}, "
+              f"{history['epoch_time'][-1]:.0f} s.", flush=True)
     print(f"Modelo {args.cell.upper()} con {_grouped(model.num_parameters())} parámetros; entrenamiento con "
           f"{_grouped(len(corpus.train))} caracteres en {get_device()}.")
     # Con una sola época y sin parada temprana la validación se mide una vez, al final (ahorra una pasada).
@@ -210,7 +240,7 @@ def _train(args, argv):
                     clip=args.clip if args.clip > 0 else None, sampling=args.sampling,
                     random_truncation=args.random_truncation, max_steps=args.max_steps,
                     patience=args.patience, seed=args.seed, progress=not args.quiet, time_limit=args.time_limit,
-                    total_steps=args.total_steps)
+                    total_steps=args.total_steps, on_epoch_end=save_progress, resume=resume)
     model.cpu()
     if args.half:
         round_to_half(model)
@@ -228,17 +258,25 @@ def _train(args, argv):
         "num_parameters": model.num_parameters(),
         "float16": bool(args.half),
         "settings": {key: (str(value) if isinstance(value, Path) else value) for key, value in vars(args).items()
-                     if key not in ("command", "quiet", "threads")},
+                     if key not in ("command", "quiet", "threads", "resume")},
         "command": "python -m companion " + shlex.join(_reproducible(argv, len(history.step_loss))
-                                                       if args.time_limit is not None else argv),
+                                                       if args.time_limit is not None else _without_resume(argv)),
+        "characters_seen": len(history.step_loss) * args.batch_size * args.steps,
+        "epoch_train_perplexity": list(history.train_ppl),
+        "epoch_val_perplexity": list(history.val_ppl),
         "torch_version": str(torch.__version__),
         "device": str(get_device()),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
     save_checkpoint(args.out, model, corpus.vocab, metadata, half=args.half)
+    progress_path.unlink(missing_ok=True)
     print(f"Validación: perplejidad {val.perplexity:.3f}, {val.bpc:.3f} bits por carácter.")
     print(f"Prueba: perplejidad {test.perplexity:.3f}, {test.bpc:.3f} bits por carácter.")
     print(f"Tiempo de entrenamiento: {history.total_time:.0f} s. Guardado en {args.out}.")
+
+
+def _without_resume(argv):
+    return [item for item in argv if item != "--resume"]
 
 
 def _reproducible(argv, steps):
@@ -287,6 +325,16 @@ def main(argv=None) -> int:
     with _spanish_argparse():
         parser = build_parser()
         args = parser.parse_args(argv)
+        if getattr(args, "recipe", None) is not None:
+            from companion.recipes import recipe
+
+            try:
+                defaults = recipe(args.recipe)
+            except ValueError as error:
+                parser.exit(2, f"error: {error}\n")
+            train_parser = parser._subparsers._group_actions[0].choices["train"]
+            train_parser.set_defaults(**defaults)
+            args = parser.parse_args(argv)
         try:
             if args.command == "train":
                 _train(args, argv)

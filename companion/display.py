@@ -26,3 +26,82 @@ def show_source(obj):
     from IPython.display import Markdown, display
 
     display(Markdown(source_markdown(obj)))
+
+
+# --- Números en el texto: un solo estilo para todo el libro -------------------------------------------
+# Punto decimal (3.264), millares agrupados con un espacio fino que no separa la línea (U+202F:
+# 1 831 454) y el signo de porcentaje tras un espacio que no separa (35 %). La introducción lo explica.
+THIN_SPACE = "\u202f"
+NBSP = "\u00a0"
+
+
+def fmt_int(number) -> str:
+    """Entero con los millares separados por un espacio fino: ``fmt_int(1831454) == '1 831 454'``.
+
+    Los números de cuatro cifras no se agrupan (``2026``, ``1000``), como recomienda la ortografía académica.
+    ``None`` se escribe «—».
+    """
+    if number is None:
+        return "—"
+    number = int(number)
+    if abs(number) < 10_000:
+        return str(number)
+    return f"{number:,}".replace(",", THIN_SPACE)
+
+
+def fmt_num(value, digits: int = 2) -> str:
+    """Número con ``digits`` decimales, punto decimal y millares con espacio fino (``12 345.68``)."""
+    if value is None:
+        return "—"
+    text = f"{float(value):,.{digits}f}"
+    integer = text.split(".")[0].replace(",", "").lstrip("-")
+    return text.replace(",", THIN_SPACE if len(integer) > 4 else "")
+
+
+def fmt_pct(fraction_or_percent, digits: int = 1, *, is_fraction: bool = False) -> str:
+    """Porcentaje con espacio que no separa antes de «%»: ``fmt_pct(35.2) == '35.2 %'``.
+
+    Con ``is_fraction=True`` el valor es una proporción en [0, 1] (``fmt_pct(0.352, is_fraction=True)``).
+    """
+    value = float(fraction_or_percent) * (100 if is_fraction else 1)
+    return f"{fmt_num(value, digits)}{NBSP}%"
+
+
+def fmt_sci(value, digits: int = 1) -> str:
+    """Notación científica para el texto: ``fmt_sci(3.6e-16) == '3.6 · 10⁻¹⁶'``."""
+    mantissa, exponent = f"{float(value):.{digits}e}".split("e")
+    superscript = str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{mantissa} · 10{superscript}"
+
+
+def fmt_time(seconds) -> str:
+    """Duración legible: «42.0 s» por debajo de dos minutos y «3.5 min» por encima."""
+    if seconds is None:
+        return "—"
+    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+# --- Valores calculados que cita el texto --------------------------------------------------------------
+GLUED: dict = {}
+
+
+def glue(name: str, value, display: bool = False):
+    """Publica un valor calculado para que el texto del capítulo lo cite como ``{glue:text}`nombre```.
+
+    Al construir el libro (con ``myst_nb`` instalado) delega en ``myst_nb.glue``, que guarda el valor en
+    la salida de la celda para que el sitio lo escriba en la prosa. En cualquier otro entorno (Colab, un
+    Jupyter sin las herramientas del libro) solo lo guarda en :data:`GLUED` y no muestra nada: el
+    cuaderno corre igual con solo las dependencias del paquete.
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"El nombre de un valor publicado debe ser un texto no vacío, no {name!r}.")
+    GLUED[name] = value
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        if display:
+            from IPython.display import display as show
+
+            show(value)
+        return None
+    return myst_glue(name, value, display=display)

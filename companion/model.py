@@ -28,8 +28,12 @@ class CharLM(nn.Module):
     La capa recurrente trabaja con el tiempo primero, como ``torch.nn``.
     """
 
-    def __init__(self, rnn: nn.Module, vocab_size: int, embedding_dim: int | None = None):
+    def __init__(self, rnn: nn.Module, vocab_size: int, embedding_dim: int | None = None,
+                 embedding_dropout: float = 0.0, output_dropout: float = 0.0):
         super().__init__()
+        for name, value in (("embedding_dropout", embedding_dropout), ("output_dropout", output_dropout)):
+            if not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
+                raise ValueError(f"{name} es una probabilidad en [0, 1), no {value!r}.")
         if not isinstance(vocab_size, int) or vocab_size < 1:
             raise ValueError(f"vocab_size debe ser un entero positivo, no {vocab_size!r}.")
         input_size = vocab_size if embedding_dim is None else embedding_dim
@@ -43,6 +47,10 @@ class CharLM(nn.Module):
             raise ValueError("La capa recurrente debe tener el tiempo primero (batch_first=False).")
         self.rnn, self.vocab_size, self.embedding_dim = rnn, vocab_size, embedding_dim
         self.embedding = None if embedding_dim is None else nn.Embedding(vocab_size, embedding_dim)
+        # Dropout sobre las entradas de la capa recurrente y sobre sus salidas (antes de W_hq): regulariza
+        # también un modelo de una sola capa, donde el dropout «entre capas» no tiene dónde actuar.
+        self.embedding_dropout = nn.Dropout(float(embedding_dropout))
+        self.output_dropout = nn.Dropout(float(output_dropout))
         num_outputs = rnn.hidden_size * (2 if rnn.bidirectional else 1)
         bound = 1.0 / math.sqrt(num_outputs)
         self.W_hq = nn.Parameter(torch.empty(num_outputs, vocab_size).uniform_(-bound, bound))
@@ -55,13 +63,16 @@ class CharLM(nn.Module):
             raise ValueError(f"X debe ser un tensor de índices int64 de forma (B, T), no {got}.")
         if X.numel() and (X.min() < 0 or X.max() >= self.vocab_size):
             raise ValueError(f"X contiene índices fuera del vocabulario [0, {self.vocab_size}).")
-        X = X.T  # (T, B): la capa recurrente pone el tiempo primero
+        device = self.W_hq.device  # entradas y estado pasan al dispositivo del modelo (CPU o GPU)
+        X = X.to(device).T  # (T, B): la capa recurrente pone el tiempo primero
+        if state is not None:
+            state = tuple(s.to(device) for s in state) if isinstance(state, tuple) else state.to(device)
         if self.embedding is None:
             inputs = F.one_hot(X, self.vocab_size).to(self.W_hq.dtype)
         else:
             inputs = self.embedding(X)
-        outputs, state = self.rnn(inputs, state)
-        logits = outputs.transpose(0, 1) @ self.W_hq + self.b_q
+        outputs, state = self.rnn(self.embedding_dropout(inputs), state)
+        logits = self.output_dropout(outputs).transpose(0, 1) @ self.W_hq + self.b_q
         return logits, state
 
     @property
@@ -76,15 +87,30 @@ class CharLM(nn.Module):
 
 def build_model(cell: str = "lstm", vocab_size: int = 33, hidden_size: int = 256, num_layers: int = 1,
                 bidirectional: bool = False, dropout: float = 0.0, embedding_dim: int | None = None,
-                scratch: bool = False) -> CharLM:
+                scratch: bool = False, embedding_dropout: float = 0.0, output_dropout: float = 0.0,
+                forget_bias: float | None = None) -> CharLM:
     """Construye un :class:`CharLM` con una capa ``cell`` (``"rnn"``, ``"gru"`` o ``"lstm"``).
 
     ``scratch=True`` usa las capas desde cero de :mod:`companion.rnn` (la GRU del capítulo, de Cho et al.,
     con ``reset_after=False``); ``scratch=False``, las de ``torch.nn``. El modelo guarda estos argumentos en
     ``.config``.
+
+    ``dropout`` actúa entre capas apiladas; ``embedding_dropout`` sobre las entradas de la capa recurrente y
+    ``output_dropout`` sobre sus salidas (antes de ``W_hq``). ``forget_bias`` (solo LSTM) fija el sesgo total
+    de la compuerta de olvido ``b_f`` de todas las capas a ese valor al iniciar (por ejemplo 1.0, como
+    recomienda el capítulo 5); ``None`` deja la inicialización por omisión.
     """
     config = dict(cell=cell, vocab_size=vocab_size, hidden_size=hidden_size, num_layers=num_layers,
                   bidirectional=bidirectional, dropout=dropout, embedding_dim=embedding_dim, scratch=scratch)
+    extras = dict(embedding_dropout=embedding_dropout, output_dropout=output_dropout, forget_bias=forget_bias)
+    # Solo se guardan si difieren del valor por omisión: los puntos de control antiguos siguen siendo iguales.
+    config.update({k: v for k, v in extras.items() if v not in (None, 0, 0.0)})
+    if not isinstance(hidden_size, int) or isinstance(hidden_size, bool) or hidden_size < 1:
+        raise ValueError(f"hidden_size debe ser un entero positivo, no {hidden_size!r}.")
+    if forget_bias is not None and cell != "lstm":
+        raise ValueError(f"forget_bias solo tiene sentido con cell='lstm', no con {cell!r}.")
+    if forget_bias is not None and not (isinstance(forget_bias, (int, float)) and math.isfinite(forget_bias)):
+        raise ValueError(f"forget_bias debe ser un número finito o None, no {forget_bias!r}.")
     if cell not in CELLS:
         raise ValueError(f"Celda desconocida {cell!r}: elija una de {', '.join(map(repr, CELLS))}.")
     if embedding_dim is not None and (not isinstance(embedding_dim, int) or embedding_dim < 1):
@@ -104,9 +130,29 @@ def build_model(cell: str = "lstm", vocab_size: int = 33, hidden_size: int = 256
         rnn = scratch_cls(input_size, hidden_size)
     else:
         rnn = DeepRNN(scratch_cls, input_size, hidden_size, num_layers, bidirectional, dropout)
-    model = CharLM(rnn, vocab_size, embedding_dim)
+    model = CharLM(rnn, vocab_size, embedding_dim, embedding_dropout, output_dropout)
+    if forget_bias is not None:
+        _set_forget_bias(rnn, float(forget_bias))
     model._config = config
     return model
+
+
+@torch.no_grad()
+def _set_forget_bias(rnn: nn.Module, value: float) -> None:
+    """Pone el sesgo total de la compuerta de olvido a ``value`` en cada capa (y dirección) de una LSTM."""
+    if isinstance(rnn, nn.LSTM):
+        h = rnn.hidden_size
+        for name, param in rnn.named_parameters():
+            if name.startswith("bias_ih"):
+                param[h:2 * h] = value  # nn.LSTM ordena sus bloques i, f, g, o
+            elif name.startswith("bias_hh"):
+                param[h:2 * h] = 0.0
+        return
+    cells = rnn.layers if isinstance(rnn, DeepRNN) else [rnn]
+    for cell in cells:
+        for module in cell.modules():
+            if isinstance(module, LSTMScratch):
+                module.b_f.fill_(value)
 
 
 def _infer_config(model: CharLM) -> dict:
@@ -121,6 +167,10 @@ def _infer_config(model: CharLM) -> dict:
             f"No hay configuración de build_model que reproduzca la capa {type(rnn).__name__} de este modelo; "
             "construya el modelo con build_model para poder guardarlo y reconstruirlo."
         )
-    return dict(cell=cell, vocab_size=model.vocab_size, hidden_size=rnn.hidden_size,
-                num_layers=rnn.num_layers, bidirectional=bool(rnn.bidirectional),
-                dropout=float(getattr(rnn, "dropout", 0.0)), embedding_dim=model.embedding_dim, scratch=scratch)
+    config = dict(cell=cell, vocab_size=model.vocab_size, hidden_size=rnn.hidden_size,
+                  num_layers=rnn.num_layers, bidirectional=bool(rnn.bidirectional),
+                  dropout=float(getattr(rnn, "dropout", 0.0)), embedding_dim=model.embedding_dim, scratch=scratch)
+    for name in ("embedding_dropout", "output_dropout"):
+        if getattr(model, name).p:
+            config[name] = float(getattr(model, name).p)
+    return config

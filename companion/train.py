@@ -15,6 +15,7 @@ siempre se acumula la NLL total y se divide una sola vez (nunca se promedian per
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import random
 import time
@@ -161,7 +162,8 @@ def _check_ids(ids, name, minimum=2):
 
 def train(model, train_ids, val_ids=None, *, epochs=1, batch_size=64, num_steps=100, lr=None, optimizer="adam",
           clip=1.0, sampling="sequential", random_truncation=False, max_steps=None, patience=None, device=None,
-          seed=0, progress=True, lr_schedule="constant", time_limit=None, total_steps=None) -> History:
+          seed=0, progress=True, lr_schedule="constant", time_limit=None, total_steps=None, on_epoch_end=None,
+          resume=None) -> History:
     """Entrena ``model`` (un :class:`~companion.model.CharLM`) con retropropagación a través del tiempo truncada.
 
     Cada paso toma un lote (X, Y) de forma (``batch_size``, ``num_steps``), calcula la entropía cruzada media
@@ -186,6 +188,9 @@ def train(model, train_ids, val_ids=None, *, epochs=1, batch_size=64, num_steps=
       el paso en curso; la época queda incompleta y ``len(History.step_loss)`` dice cuántos pasos se dieron.
     - ``patience``: parada temprana; si la perplejidad de validación no mejora en ``patience`` épocas
       seguidas se detiene, y al terminar se restauran los pesos de la mejor época.
+    - ``on_epoch_end(state)``: se llama al acabar cada época con un diccionario (época, historial, estados del
+      modelo, del optimizador y del programa) que :func:`train` acepta después como ``resume=`` para seguir
+      donde se quedó (mismos lotes y mismo programa; solo la semilla del *dropout* cambia); así un entrenamiento largo guarda su progreso y puede reanudarse.
     - ``device``: por omisión :func:`get_device` (la GPU si existe). ``seed`` fija la inicialización del
       orden de los lotes y del *dropout*: en CPU dos llamadas iguales dan el mismo resultado.
     """
@@ -239,11 +244,24 @@ def train(model, train_ids, val_ids=None, *, epochs=1, batch_size=64, num_steps=
         scheduler = torch.optim.lr_scheduler.LambdaLR(
             opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, horizon) / horizon)))
     deadline = None if time_limit is None else time.perf_counter() + time_limit
+    first_epoch = 1
+    if resume is not None:
+        model.load_state_dict(resume["model"])
+        opt.load_state_dict(resume["optimizer"])
+        if lr_schedule == "cosine":
+            scheduler.load_state_dict(resume["scheduler"])
+        history = History(**resume["history"])
+        best_ppl = min(history.val_ppl, default=math.inf)
+        if history.val_ppl:
+            epochs_without_gain = len(history.val_ppl) - history.val_ppl.index(best_ppl) - 1
+        if patience is not None and resume.get("best_model") is not None:
+            best_state = resume["best_model"]
+        first_epoch = int(resume["epoch"]) + 1
 
     def out_of_budget():
         return ((deadline is not None and time.perf_counter() > deadline)
                 or (total_steps is not None and len(history.step_loss) >= total_steps))
-    for epoch in range(1, epochs + 1):
+    for epoch in range(first_epoch, epochs + 1):
         model.train()
         start = time.perf_counter()
         epoch_seed = seed * 1000 + epoch
@@ -295,6 +313,11 @@ def train(model, train_ids, val_ids=None, *, epochs=1, batch_size=64, num_steps=
                 epochs_without_gain += 1
         bar.set_postfix(postfix)
         bar.close()
+        if on_epoch_end is not None:
+            on_epoch_end({"epoch": epoch, "history": dataclasses.asdict(history),
+                          "model": copy.deepcopy(model.state_dict()), "optimizer": copy.deepcopy(opt.state_dict()),
+                          "scheduler": scheduler.state_dict() if lr_schedule == "cosine" else None,
+                          "best_model": best_state})
         if patience is not None and epochs_without_gain >= patience:
             break
         if out_of_budget():

@@ -1,0 +1,51 @@
+"""Protocolo de entrenamiento de los modelos preentrenados del curso (la «receta» de cada uno).
+
+Los cuatro modelos de la **familia controlada** (``rnn``, ``gru``, ``lstm``, ``lstm2``) se entrenan con el
+mismo protocolo, para que sus diferencias se deban a la celda y no al presupuesto:
+
+- las mismas particiones (90 % inicial del texto limpio para entrenar, 5 % de validación, 5 % final de
+  prueba) y los mismos caracteres vistos (``epochs`` × ``batch_size`` × ``num_steps`` por paso);
+- **el mismo número de parámetros**, alrededor de un millón (no el mismo tamaño oculto): con h igual, una
+  LSTM tiene cuatro veces los parámetros recurrentes de una RNN y la comparación mediría sobre todo el
+  tamaño. Igualar parámetros es la práctica de los estudios comparativos de celdas (Jozefowicz et al., 2015;
+  Collins et al., 2017). El tamaño oculto de cada celda se eligió para quedar cerca de 1.0 M;
+- el mismo optimizador (Adam, η = 2·10⁻³), el mismo programa (coseno hasta 0), el mismo recorte (norma 1),
+  el mismo *dropout* (0.1 sobre la incrustación, entre capas y sobre las salidas), la misma semilla (0) y
+  parada temprana sobre validación (se conservan los pesos de la mejor época).
+
+``lstm_fb1`` es la misma receta que ``lstm`` con el sesgo de olvido iniciado a 1 (la recomendación del
+capítulo 5): su resultado se compara en ``benchmarks/quality.py`` y no se distribuye.
+
+``lstm_large`` es el mejor modelo del curso: una LSTM de dos capas de 512 unidades con más *dropout* y más
+épocas. No forma parte de la comparación controlada (tiene tres veces más parámetros y más entrenamiento).
+
+``python -m companion train --recipe NOMBRE --out RUTA`` reproduce cada receta; cualquier opción escrita
+en la orden sustituye a la de la receta.
+"""
+from __future__ import annotations
+
+# Opciones comunes de la familia controlada (nombres de los argumentos de ``python -m companion train``).
+FAMILY = dict(embedding=64, epochs=6, batch_size=64, steps=100, lr=2e-3, lr_schedule="cosine", clip=1.0,
+              optimizer="adam", dropout=0.1, embedding_dropout=0.1, output_dropout=0.1, patience=2, seed=0,
+              half=True)
+
+RECIPES = {
+    "rnn": dict(FAMILY, cell="rnn", hidden=960, layers=1),
+    "gru": dict(FAMILY, cell="gru", hidden=540, layers=1),
+    "lstm": dict(FAMILY, cell="lstm", hidden=464, layers=1),
+    "lstm2": dict(FAMILY, cell="lstm", hidden=276, layers=2),
+    "lstm_fb1": dict(FAMILY, cell="lstm", hidden=464, layers=1, forget_bias=1.0),
+    "lstm_large": dict(FAMILY, cell="lstm", hidden=512, layers=2, epochs=16, dropout=0.25,
+                       embedding_dropout=0.25, output_dropout=0.25, patience=3),
+}
+
+# Recetas cuyos pesos se distribuyen en companion/pretrained (las de la familia y el mejor modelo).
+SHIPPED = ("rnn", "gru", "lstm", "lstm2", "lstm_large")
+FAMILY_NAMES = ("rnn", "gru", "lstm", "lstm2")
+
+
+def recipe(name: str) -> dict:
+    """Opciones de la receta ``name`` (una copia: puede modificarse sin cambiar la tabla)."""
+    if name not in RECIPES:
+        raise ValueError(f"Receta desconocida {name!r}: elija una de {', '.join(RECIPES)}.")
+    return dict(RECIPES[name])

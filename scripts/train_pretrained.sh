@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Entrena (o reanuda) los modelos preentrenados del curso con sus recetas (companion/recipes.py).
+#   bash scripts/train_pretrained.sh [NOMBRE ...]   # por omisión: rnn gru lstm lstm2 lstm_large lstm_fb1
+# Cada modelo se escribe en ${TRAIN_DIR:-_train}/NOMBRE.pt con su registro NOMBRE.log; al final de cada
+# época queda NOMBRE.pt.progreso.pt, de modo que si se interrumpe basta con repetir la orden. Para
+# distribuirlos, copie los de companion.recipes.SHIPPED a companion/pretrained/ (revise antes sus cifras).
+# Pensado para ejecutarse en segundo plano: nohup bash scripts/train_pretrained.sh > _train/cola.log 2>&1 &
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+out=${TRAIN_DIR:-_train}
+mkdir -p "$out"
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=(rnn gru lstm lstm2 lstm_large lstm_fb1)
+for name in "${names[@]}"; do
+  if [ -f "$out/$name.pt" ] && [ ! -f "$out/$name.pt.progreso.pt" ]; then
+    echo "$name: ya entrenado ($out/$name.pt)"; continue
+  fi
+  echo "== $name ($(date -u +%H:%M:%S))"
+  .venv/bin/python -m companion train --recipe "$name" --out "$out/$name.pt" --resume --quiet \
+      --threads "${THREADS:-2}" 2>&1 | tee -a "$out/$name.log"
+done
