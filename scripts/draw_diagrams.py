@@ -258,30 +258,29 @@ def gru_cell():
 
 
 def deep_rnn():
-    steps, layers = 4, 3
-    dx, dy = 2.9, 1.75
-    fig, ax = canvas(3.2 + dx * steps, 2.6 + dy * (layers + 1))
-    xs = [2.6 + dx * j for j in range(steps)]
-    ys = [1.65 + dy * l for l in range(layers + 1)]  # fila 0: las entradas X_t = H_t^(0)
-    time = ["1", "2", "3", "4"]
+    steps, layers = 4, 2
+    dx, dy = 2.5, 1.6
+    fig, ax = canvas(3.6 + dx * steps, 3.3 + dy * (layers + 1))
+    xs = [2.7 + dx * j for j in range(steps)]
+    ys = [2.25 + dy * l for l in range(layers + 1)]  # fila 0: las entradas X_t = H_t^(0)
     for l in range(1, layers + 1):
-        label(ax, 0.85, ys[l], rf"capa {l}", fontsize=10, color=CELL[1])
-        wire(ax, [(1.25, ys[l]), (xs[0] - 0.6, ys[l])])
+        label(ax, 0.35, ys[l] + 0.3, f"capa {l}", ha="left", fontsize=11, color=CELL[1])
+        wire(ax, [(1.3, ys[l]), (xs[0] - 0.62, ys[l])])
         for j, x in enumerate(xs):
             if j < steps - 1:
-                wire(ax, [(x + 0.6, ys[l]), (xs[j + 1] - 0.6, ys[l])])
-            wire(ax, [(x, ys[l - 1] + (0.3 if l > 1 else 0.28)), (x, ys[l] - 0.3)])
-            layer(ax, x, ys[l], rf"$\mathbf{{H}}_{time[j]}^{{({l})}}$", width=1.2, height=0.6, colors=CELL,
-                  fontsize=12)
-        wire(ax, [(xs[-1] + 0.6, ys[l]), (xs[-1] + 1.35, ys[l])])
+                wire(ax, [(x + 0.62, ys[l]), (xs[j + 1] - 0.62, ys[l])])
+            wire(ax, [(x, ys[l - 1] + (0.34 if l > 1 else 0.3)), (x, ys[l] - 0.34)])
+            layer(ax, x, ys[l], rf"$\mathbf{{H}}_{j + 1}^{{({l})}}$", width=1.24, height=0.68, colors=CELL,
+                  fontsize=14)
+        wire(ax, [(xs[-1] + 0.62, ys[l]), (xs[-1] + 1.4, ys[l])])
     for j, x in enumerate(xs):
-        label(ax, x, ys[0], rf"$\mathbf{{X}}_{time[j]}$")
-        wire(ax, [(x, ys[-1] + 0.3), (x, ys[-1] + 0.95)])
-        label(ax, x, ys[-1] + 1.25, rf"$\hat{{\mathbf{{Y}}}}_{time[j]}$")
-    label(ax, xs[-1] + 1.2, ys[0], r"$\mathbf{H}_t^{(0)} = \mathbf{X}_t$", ha="left", fontsize=10)
-    label(ax, 0.6, 0.5, r"recuadro azul: la celda de la capa $l$ en el paso $t$ (RNN, LSTM o GRU), "
-          r"con sus pesos $\mathbf{W}_{xh}^{(l)}, \mathbf{W}_{hh}^{(l)}, \mathbf{b}_h^{(l)}$", ha="left",
-          fontsize=9.5)
+        label(ax, x, ys[0], rf"$\mathbf{{X}}_{j + 1}$", fontsize=15)
+        wire(ax, [(x, ys[-1] + 0.34), (x, ys[-1] + 0.95)])
+        label(ax, x, ys[-1] + 1.3, rf"$\hat{{\mathbf{{Y}}}}_{j + 1}$", fontsize=15)
+    label(ax, 0.45, 1.05, r"Cada recuadro: la celda de la capa $l$ en el paso $t$ (RNN, LSTM o GRU), con los pesos"
+          r" $\mathbf{W}_{xh}^{(l)}, \mathbf{W}_{hh}^{(l)}, \mathbf{b}_h^{(l)}$", ha="left", fontsize=11)
+    label(ax, 0.45, 0.5, r"de su capa, los mismos en todos los pasos; la entrada de la capa 1 es"
+          r" $\mathbf{H}_t^{(0)} = \mathbf{X}_t$.", ha="left", fontsize=11)
     return save(fig, "rnn_profunda.svg")
 
 
@@ -291,8 +290,8 @@ def bidirectional_rnn():
     xs = [3.4 + dx * j for j in range(steps)]
     y_in, y_split, y_fwd, y_bwd, y_cat, y_out = 1.75, 2.35, 3.3, 4.6, 6.0, 7.35
     off, half = 0.5, 0.58  # desplazamiento de cada fila respecto de X_t y semiancho de sus recuadros
-    label(ax, 0.35, y_fwd - 0.3, "hacia delante", ha="left", fontsize=9.5, color=CELL[1])
-    label(ax, 0.35, y_bwd + 0.3, "hacia atrás", ha="left", fontsize=9.5, color=BACKWARD[1])
+    label(ax, 0.35, y_fwd - 0.35, "hacia delante", ha="left", fontsize=11, color=CELL[1])
+    label(ax, 0.35, y_bwd + 0.35, "hacia atrás", ha="left", fontsize=11, color=BACKWARD[1])
     # Primero las cadenas recurrentes: la de delante va de izquierda a derecha, la de atrás al revés.
     wire(ax, [(xs[0] - off - half - 1.0, y_fwd), (xs[0] - off - half, y_fwd)])
     wire(ax, [(xs[-1] + off + half + 1.0, y_bwd), (xs[-1] + off + half, y_bwd)])
@@ -303,26 +302,26 @@ def bidirectional_rnn():
     wire(ax, [(xs[0] + off - half, y_bwd), (xs[0] + off - half - 1.0, y_bwd)])
     for j, x in enumerate(xs):
         t = str(j + 1)
-        label(ax, x, y_in, rf"$\mathbf{{X}}_{t}$")
+        label(ax, x, y_in, rf"$\mathbf{{X}}_{t}$", fontsize=15)
         wire(ax, [(x, y_in + 0.28), (x, y_split)], arrow=False)
         dot(ax, x, y_split)
         wire(ax, [(x, y_split), (x - off, y_split), (x - off, y_fwd - 0.32)])
         # X_t también entra en la capa de atrás: cruza la cadena de delante sin tocarla.
         wire(ax, [(x, y_split), (x + off, y_split), (x + off, y_bwd - 0.32)], gap_under=PANEL[0])
         layer(ax, x - off, y_fwd, rf"$\overrightarrow{{\mathbf{{H}}}}_{t}$", width=2 * half, height=0.64,
-              colors=CELL)
+              colors=CELL, fontsize=14)
         layer(ax, x + off, y_bwd, rf"$\overleftarrow{{\mathbf{{H}}}}_{t}$", width=2 * half, height=0.64,
-              colors=BACKWARD)
+              colors=BACKWARD, fontsize=14)
         # Los dos estados se concatenan: H_t = [→H_t, ←H_t].
         op(ax, x, y_cat, "[ , ]", radius=0.34, fontsize=10)
         wire(ax, [(x - off, y_fwd + 0.32), (x - off, y_cat), (x - 0.34, y_cat)], gap_under=PANEL[0])
         wire(ax, [(x + off, y_bwd + 0.32), (x + off, y_cat), (x + 0.34, y_cat)])
         wire(ax, [(x, y_cat + 0.34), (x, y_out - 0.32)])
-        label(ax, x, y_out, rf"$\hat{{\mathbf{{Y}}}}_{t}$")
+        label(ax, x, y_out, rf"$\hat{{\mathbf{{Y}}}}_{t}$", fontsize=15)
     label(ax, 0.6, 0.95, r"$[\ ,\ ]$: concatenación, $\mathbf{H}_t = [\overrightarrow{\mathbf{H}}_t,"
-          r" \overleftarrow{\mathbf{H}}_t]$, que lee la capa de salida.", ha="left", fontsize=9.5)
-    label(ax, 0.6, 0.5, "Azul: la capa que lee de izquierda a derecha; verde: la que lee de derecha a izquierda, "
-          "con sus propios pesos.", ha="left", fontsize=9.5)
+          r" \overleftarrow{\mathbf{H}}_t]$, que lee la capa de salida.", ha="left", fontsize=11)
+    label(ax, 0.6, 0.45, "Azul: la capa que lee de izquierda a derecha; verde: la que lee de derecha a izquierda,"
+          " con sus propios pesos.", ha="left", fontsize=11)
     return save(fig, "rnn_bidireccional.svg")
 
 
