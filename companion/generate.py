@@ -7,9 +7,13 @@ elige el siguiente carácter:
   porque el mismo contexto lleva siempre a la misma elección;
 - muestreo con temperatura τ: se muestrea de softmax(logits / τ); τ < 1 concentra la probabilidad en los
   caracteres más probables, τ > 1 la reparte;
-- top-k: antes de muestrear se conservan solo los k caracteres más probables (y se renormaliza).
+- top-k: antes de muestrear se conservan solo los k caracteres más probables (y se renormaliza);
+- búsqueda en haz (*beam search*, :func:`beam_search`): en lugar de un carácter cada vez, se siguen las k
+  continuaciones más probables en conjunto; sirve también para el decodificador de :mod:`companion.seq2seq`.
 """
 from __future__ import annotations
+
+from collections import namedtuple
 
 import torch
 
@@ -21,6 +25,12 @@ STRATEGIES = ("sample", "greedy")
 def generate(model, vocab, prompt, length=100, strategy="sample", temperature=1.0, top_k=None, seed=None) -> str:
     """Devuelve ``prompt`` (limpiado como el corpus) seguido de ``length`` caracteres generados por ``model``.
 
+    El texto inicial se limpia con :func:`companion.data.clean`, igual que el corpus: las mayúsculas pasan a
+    minúsculas y cualquier carácter que no sea una letra del español (cifras, signos, «€», «à»…) se convierte
+    en un espacio; el resultado empieza por ese texto limpio, así que el cambio queda a la vista
+    (:func:`companion.data.clean_changes` lo detalla, y ``python -m companion generate`` lo avisa). Un carácter
+    que, ya limpio, no está en el vocabulario del modelo produce un ``ValueError``.
+
     ``strategy``: ``"sample"`` (muestreo con ``temperature`` y, si se da, ``top_k``) o ``"greedy"``.
     ``seed`` hace reproducible el muestreo (usa un generador propio: no altera el estado global de torch).
     """
@@ -28,8 +38,10 @@ def generate(model, vocab, prompt, length=100, strategy="sample", temperature=1.
         raise ValueError(f"Estrategia desconocida {strategy!r}: use 'sample' o 'greedy'.")
     if not isinstance(length, int) or isinstance(length, bool) or length < 0:
         raise ValueError(f"length debe ser un entero no negativo y se recibió {length!r}.")
-    if not isinstance(temperature, (int, float)) or not temperature > 0:
-        raise ValueError(f"La temperatura debe ser positiva (por ejemplo 0.5 o 1.0) y se recibió {temperature!r}.")
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) \
+            or not 0 < temperature < float("inf"):
+        raise ValueError(f"La temperatura debe ser un número positivo y finito (por ejemplo 0.5 o 1.0) y se recibió "
+                         f"{temperature!r}.")
     if top_k is not None and (not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1):
         raise ValueError(f"top_k debe ser None o un entero mayor o igual que 1 y se recibió {top_k!r}.")
     if not isinstance(prompt, str):
@@ -67,3 +79,111 @@ def generate(model, vocab, prompt, length=100, strategy="sample", temperature=1.
     finally:
         model.train(was_training)
     return vocab.decode(ids)
+
+
+# --- Búsqueda en haz ------------------------------------------------------------------------------------
+
+Hypothesis = namedtuple("Hypothesis", ["ids", "log_prob", "score"])
+Hypothesis.__doc__ = ("Una secuencia de la búsqueda en haz: ``ids`` generados (con el fin de secuencia si lo "
+                      "escribió), su log-probabilidad total ``log_prob`` y la puntuación normalizada ``score``.")
+Hypothesis.ids.__doc__ = "Índices de los símbolos generados (con el de fin de secuencia, si lo escribió)."
+Hypothesis.log_prob.__doc__ = "Log-probabilidad total de la secuencia, log P(y_1…y_L)."
+Hypothesis.score.__doc__ = "Puntuación con la que se ordenan las candidatas: log_prob / L^length_alpha."
+
+
+def _select(state, index: torch.Tensor):
+    """Filas ``index`` de un estado con el lote en la dimensión 1 (convenio de ``torch.nn``), o de un par."""
+    if isinstance(state, tuple):
+        return tuple(_select(s, index) for s in state)
+    return state.index_select(1, index.to(state.device))
+
+
+def beam_search(step, state, start_id: int, beam_width: int = 4, max_length: int = 100, eos_id=None,
+                length_alpha: float = 0.0) -> list:
+    """Las ``beam_width`` secuencias más puntuadas que encuentra la búsqueda en haz, de mejor a peor.
+
+    ``step(ids, state) -> (log_probs, state)`` avanza el modelo un paso para ``k`` hipótesis a la vez: ``ids``
+    (k,) son sus últimos símbolos y ``log_probs`` (k, |V|) las log-probabilidades del siguiente. El estado lleva
+    las hipótesis en la dimensión 1, como ``torch.nn`` (o es un par de tensores así); empieza con una sola, tras
+    leer el contexto, y ``start_id`` es el último símbolo leído. En cada paso se amplía cada hipótesis con cada
+    símbolo y se conservan las ``beam_width`` de mayor log-probabilidad ``log P(y_1…y_t)``.
+
+    Una hipótesis que escribe ``eos_id`` termina y sale del haz; la búsqueda acaba cuando hay ``beam_width``
+    terminadas o al llegar a ``max_length`` símbolos. Las candidatas se ordenan por
+    ``score = log P / L^length_alpha`` (``L``, la longitud con el fin de secuencia): con ``length_alpha=0`` se
+    compara la probabilidad total, que favorece las secuencias cortas; con 1, la media por símbolo.
+
+    Un haz más ancho no siempre encuentra una secuencia mejor: puede descartar pronto el prefijo que la voraz
+    habría seguido. Por eso, con ``beam_width > 1``, la secuencia voraz (``beam_width=1``) entra también entre
+    las candidatas: la mejor devuelta nunca puntúa menos que ella.
+    """
+    for name, value in (("beam_width", beam_width), ("max_length", max_length)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} debe ser un entero mayor o igual que 1 y se recibió {value!r}.")
+    if not isinstance(length_alpha, (int, float)) or length_alpha < 0:
+        raise ValueError(f"length_alpha debe ser un número no negativo (0 = sin normalizar) y se recibió "
+                         f"{length_alpha!r}.")
+
+    def finish(ids, log_prob):
+        return Hypothesis(ids, log_prob, log_prob / len(ids) ** length_alpha)
+
+    initial_state = state
+    beams, finished = [([], 0.0)], []  # (ids, log P) de las hipótesis vivas y las terminadas
+    last = torch.tensor([start_id])
+    for _ in range(max_length):
+        log_probs, state = step(last, state)
+        totals = torch.tensor([lp for _, lp in beams], dtype=torch.float64)[:, None] + log_probs.double().cpu()
+        # 2k candidatas: aunque k de ellas terminen, quedan k para seguir.
+        values, flat = totals.view(-1).topk(min(2 * beam_width, totals.numel()))
+        keep, alive = [], []
+        for rank, (value, index) in enumerate(zip(values.tolist(), flat.tolist())):
+            row, symbol = divmod(index, totals.shape[1])
+            ids = beams[row][0] + [symbol]
+            if symbol == eos_id:
+                if rank < beam_width:  # solo termina si estaba entre las k mejores
+                    finished.append(finish(ids, value))
+            elif len(alive) < beam_width:
+                keep.append(row)
+                alive.append((ids, value))
+        if len(finished) >= beam_width or not alive:
+            break
+        beams = alive
+        state = _select(state, torch.tensor(keep))
+        last = torch.tensor([ids[-1] for ids, _ in beams])
+    else:
+        finished += [finish(ids, lp) for ids, lp in beams]  # sin fin de secuencia al llegar a max_length
+    if beam_width > 1:
+        greedy = beam_search(step, initial_state, start_id, 1, max_length, eos_id, length_alpha)[0]
+        if all(h.ids != greedy.ids for h in finished):
+            finished.append(greedy)
+    return sorted(finished, key=lambda h: -h.score)[:beam_width]
+
+
+def beam_generate(model, vocab, prompt, length=100, beam_width=4) -> list:
+    """Las ``beam_width`` continuaciones de ``length`` caracteres más probables según la búsqueda en haz.
+
+    Devuelve una lista de pares ``(texto, log-probabilidad)``, de mejor a peor, con el texto inicial (limpiado
+    como en :func:`generate`) delante de cada continuación. Un modelo de lenguaje de caracteres no tiene fin de
+    secuencia: todas las continuaciones miden ``length`` y se comparan por su probabilidad total.
+    """
+    text = generate(model, vocab, prompt, length=0, strategy="greedy")  # limpia y comprueba el texto inicial
+    if not isinstance(length, int) or isinstance(length, bool) or length < 1:
+        raise ValueError(f"length debe ser un entero positivo y se recibió {length!r}.")
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    ids = vocab.encode(text).tolist()
+    try:
+        with torch.no_grad():
+            # Se leen todos los caracteres menos el último, que es el primer símbolo que recibe `step`
+            # (None, el estado de ceros, si el texto inicial tiene un solo carácter).
+            state = model(torch.tensor([ids[:-1]], device=device), None)[1] if len(ids) > 1 else None
+
+            def step(last, state):
+                logits, state = model(last[:, None].to(device), state)
+                return torch.log_softmax(logits[:, -1].double(), dim=-1), state
+
+            hypotheses = beam_search(step, state, ids[-1], beam_width=beam_width, max_length=length)
+    finally:
+        model.train(was_training)
+    return [(text + vocab.decode(h.ids), h.log_prob) for h in hypotheses]

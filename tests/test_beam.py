@@ -1,0 +1,117 @@
+"""Pruebas de la búsqueda en haz: equivalencia con la voraz, optimalidad, fin de secuencia y entradas incorrectas."""
+import itertools
+import math
+
+import pytest
+import torch
+
+from companion.data import Vocab
+from companion.generate import beam_generate, beam_search, generate
+from companion.model import build_model
+
+TEXT = "sancho y quijote van por la mancha buscando aventuras de caballería " * 4
+
+
+@pytest.fixture(scope="module")
+def lm():
+    vocab = Vocab(TEXT)
+    torch.manual_seed(0)
+    model = build_model("gru", vocab_size=len(vocab), hidden_size=16, embedding_dim=8)
+    return model, vocab
+
+
+def sequence_log_prob(model, vocab, prompt, continuation):
+    """log P(continuación | texto inicial), sumando las log-probabilidades del modelo carácter a carácter."""
+    ids = vocab.encode(prompt + continuation)
+    with torch.no_grad():
+        logits, _ = model(ids[None, :-1])
+    log_probs = torch.log_softmax(logits[0].double(), dim=-1)
+    targets = ids[1:]
+    return float(log_probs[torch.arange(len(targets)), targets][len(prompt) - 1:].sum())
+
+
+def test_width_one_equals_greedy(lm):
+    model, vocab = lm
+    for prompt in ("la mancha", "s"):
+        greedy = generate(model, vocab, prompt, length=40, strategy="greedy")
+        (text, log_prob), = beam_generate(model, vocab, prompt, length=40, beam_width=1)
+        assert text == greedy
+        assert math.isclose(log_prob, sequence_log_prob(model, vocab, prompt, text[len(prompt):]), rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_wider_beam_never_scores_below_greedy(seed):
+    vocab = Vocab(TEXT)
+    torch.manual_seed(seed)
+    model = build_model("lstm", vocab_size=len(vocab), hidden_size=12)
+    _, greedy_lp = beam_generate(model, vocab, "don quijote", length=30, beam_width=1)[0]
+    for width in (2, 3, 5, 8):
+        results = beam_generate(model, vocab, "don quijote", length=30, beam_width=width)
+        assert results[0][1] >= greedy_lp - 1e-12
+        assert len(results) == width and len({text for text, _ in results}) == width  # k secuencias distintas
+        assert [lp for _, lp in results] == sorted((lp for _, lp in results), reverse=True)
+        for text, lp in results:  # la log-probabilidad devuelta es la de la secuencia según el modelo
+            assert math.isclose(lp, sequence_log_prob(model, vocab, "don quijote", text[len("don quijote"):]),
+                                rel_tol=1e-6)
+
+
+def toy_step(table):
+    """Un «modelo» cuyo siguiente símbolo depende solo del anterior: log_probs = table[último símbolo]."""
+    def step(ids, state):
+        return table[ids], state
+    return step
+
+
+def test_exhaustive_beam_finds_the_most_probable_sequence():
+    torch.manual_seed(0)
+    V, L = 3, 4
+    table = torch.log_softmax(torch.randn(V, V, dtype=torch.float64) * 2, dim=-1)
+    state = torch.zeros(1, 1, 1)  # un estado con el lote (las hipótesis) en la dimensión 1
+    best = beam_search(toy_step(table), state, 0, beam_width=V ** L, max_length=L)
+    scores = {seq: sum(float(table[a, b]) for a, b in zip((0,) + seq, seq))
+              for seq in itertools.product(range(V), repeat=L)}
+    assert {tuple(h.ids) for h in best} == set(scores)  # todas, sin repetir (hay empates: mismas transiciones)
+    assert all(math.isclose(h.log_prob, scores[tuple(h.ids)]) for h in best)
+    assert [h.log_prob for h in best] == sorted((h.log_prob for h in best), reverse=True)
+    assert math.isclose(best[0].log_prob, max(scores.values()))
+
+
+def test_end_of_sequence_and_length_normalisation():
+    # Símbolos: 0 = fin. Desde el inicio (1), terminar ya tiene probabilidad 0.4; seguir con 2 y después
+    # terminar, 0.6 · 0.6 = 0.36. Sin normalizar gana la secuencia corta; con la media por símbolo, la larga.
+    p = torch.tensor([[1.0, 0.0, 0.0],
+                      [0.4, 0.0, 0.6],
+                      [0.6, 0.0, 0.4]], dtype=torch.float64)
+    table = p.clamp_min(1e-300).log()
+    state = torch.zeros(1, 1, 1)
+    short = beam_search(toy_step(table), state, 1, beam_width=2, max_length=10, eos_id=0, length_alpha=0.0)
+    assert short[0].ids == [0] and math.isclose(short[0].log_prob, math.log(0.4))
+    assert short[1].ids == [2, 0] and math.isclose(short[1].log_prob, math.log(0.36))
+    normalised = beam_search(toy_step(table), state, 1, beam_width=2, max_length=10, eos_id=0, length_alpha=1.0)
+    assert normalised[0].ids == [2, 0] and math.isclose(normalised[0].score, math.log(0.36) / 2)
+    for h in short + normalised:  # nada sigue después del fin de secuencia
+        assert h.ids.count(0) == 1 and h.ids[-1] == 0
+
+
+def test_pair_states_are_reordered_like_tensors(lm):
+    vocab = Vocab(TEXT)
+    torch.manual_seed(1)
+    model = build_model("lstm", vocab_size=len(vocab), hidden_size=8, num_layers=2)  # estado (H, C), 2 capas
+    (text, lp), *_ = beam_generate(model, vocab, "sancho", length=15, beam_width=3)
+    assert math.isclose(lp, sequence_log_prob(model, vocab, "sancho", text[len("sancho"):]), rel_tol=1e-6)
+
+
+def test_bad_arguments_give_clear_errors(lm):
+    model, vocab = lm
+    state = torch.zeros(1, 1, 1)
+    step = toy_step(torch.zeros(2, 2))
+    with pytest.raises(ValueError, match="beam_width"):
+        beam_search(step, state, 0, beam_width=0)
+    with pytest.raises(ValueError, match="max_length"):
+        beam_search(step, state, 0, max_length=0)
+    with pytest.raises(ValueError, match="length_alpha"):
+        beam_search(step, state, 0, length_alpha=-1)
+    with pytest.raises(ValueError, match="length"):
+        beam_generate(model, vocab, "sancho", length=0)
+    with pytest.raises(ValueError, match="vocabulario"):
+        beam_generate(model, vocab, "kilo", length=5)
