@@ -217,3 +217,20 @@ def test_time_limit_and_total_steps_stop_training(vocab, ids):
     assert len(history.step_loss) == 1 and len(history.train_ppl) == len(history.val_ppl) == 1
     _, history = run_training(vocab, ids, epochs=3, total_steps=11)  # 8 pasos por época
     assert len(history.step_loss) == 11 and len(history.train_ppl) == 2
+
+
+def test_evaluate_many_matches_evaluate_on_each_sequence():
+    from companion.model import build_model
+    from companion.train import evaluate, evaluate_many, token_log_probs, token_log_probs_many
+
+    torch.manual_seed(0)
+    model = build_model("lstm", vocab_size=7, hidden_size=12, embedding_dim=5)
+    a = torch.randint(0, 7, (157,))
+    b = torch.randint(0, 7, (90,))
+    many = token_log_probs_many(model, [a, b], chunk_size=40)
+    assert [len(x) for x in many] == [156, 89]
+    for ids, logp in zip((a, b), many):
+        assert torch.allclose(logp, token_log_probs(model, ids, chunk_size=40), atol=1e-5)
+    ev_a, ev_b = evaluate_many(model, [a, b])
+    assert abs(ev_a.perplexity - evaluate(model, a).perplexity) < 1e-4
+    assert ev_b.count == 89
