@@ -13,43 +13,42 @@ prueba, y guarda el modelo con su vocabulario y sus metadatos (incluida la orden
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
 import hashlib
+import math
+import re
 import shlex
 import sys
 from pathlib import Path
 
-# Traducción de los textos propios de argparse (uso, opciones, errores) que aparecen en la ayuda.
-_ARGPARSE_ES = {
-    "usage: ": "uso: ",
-    "options": "opciones",
-    "positional arguments": "argumentos posicionales",
-    "show this help message and exit": "muestra este mensaje de ayuda y termina",
-    "the following arguments are required: %s": "faltan los argumentos obligatorios: %s",
-    "unrecognized arguments: %s": "argumentos no reconocidos: %s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "opción no válida: %(value)r (elija entre %(choices)s)",
-    "invalid %(type)s value: %(value)r": "valor de tipo %(type)s no válido: %(value)r",
-    "expected one argument": "se esperaba un valor",
-    "argument %(argument_name)s: %(message)s": "argumento %(argument_name)s: %(message)s",
-    "%(prog)s: error: %(message)s\n": "%(prog)s: error: %(message)s\n",
-    "ambiguous option: %(option)s could match %(matches)s": "opción ambigua: %(option)s puede ser %(matches)s",
-}
+# argparse escribe en inglés sus propios textos (uso, títulos, errores). Se traducen por sus vías públicas:
+# la ayuda (-h) y los grupos de opciones se crean aquí con títulos en español, el prefijo «usage:» se cambia
+# en format_usage/format_help y los errores, en error() (documentado para redefinirse). Los valores se
+# comprueban con convertidores propios, así que los mensajes de tipo («invalid int value») no aparecen.
+_ERRORS_ES = [
+    (r"^the following arguments are required: (.*)$", r"faltan los argumentos obligatorios: \1"),
+    (r"^unrecognized arguments: (.*)$", r"argumentos no reconocidos: \1"),
+    (r"^ambiguous option: (\S+) could match (.*)$", r"opción ambigua: \1 puede ser \2"),
+    (r"^argument (\S+): ", r"argumento \1: "),
+    (r"invalid choice: (.*) \(choose from (.*)\)$", r"opción no válida: \1 (elija entre \2)"),
+    (r"expected one argument$", "se esperaba un valor"),
+    (r"expected at most one argument$", "se esperaba como mucho un valor"),
+    (r"not allowed with argument (.*)$", r"no se admite junto con \1"),
+    (r"ignored explicit argument (.*)$", r"sobra el valor \1"),
+    (r"invalid (\S+) value: (.*)$", r"valor no válido: \2"),
+]
+
+
+def _spanish_error(message: str) -> str:
+    """Traduce al español un mensaje de error de argparse (los propios ya están en español)."""
+    for pattern, replacement in _ERRORS_ES:
+        message = re.sub(pattern, replacement, message)
+    return message
 
 
 def _grouped(number: int) -> str:
     """Entero con los miles separados por espacios, como se escribe en español (2 034 949)."""
     return f"{number:,}".replace(",", " ")
-
-
-@contextlib.contextmanager
-def _spanish_argparse():
-    original = argparse._
-    argparse._ = lambda message: _ARGPARSE_ES.get(message, original(message))
-    try:
-        yield
-    finally:
-        argparse._ = original
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -63,131 +62,196 @@ class _HelpFormatter(argparse.HelpFormatter):
         return text
 
 
-def _positive(kind, name):
-    """Convertidor de argparse que acepta solo valores positivos del tipo ``kind`` (``int`` o ``float``)."""
+class SpanishArgumentParser(argparse.ArgumentParser):
+    """``ArgumentParser`` con la ayuda, los títulos y los errores en español.
+
+    Las opciones se añaden a ``self.options`` y los argumentos posicionales a ``self.positionals`` (grupos
+    con título en español); ``-h``/``--help`` se crea aquí con su texto traducido.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs["add_help"] = False
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+        self.positionals = self.add_argument_group("argumentos posicionales")
+        self.options = self.add_argument_group("opciones")
+        self.options.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                                  help="muestra este mensaje de ayuda y termina")
+
+    @staticmethod
+    def _spanish_usage(text: str) -> str:
+        return "uso: " + text[len("usage: "):] if text.startswith("usage: ") else text
+
+    def format_usage(self) -> str:
+        return self._spanish_usage(super().format_usage())
+
+    def format_help(self) -> str:
+        return self._spanish_usage(super().format_help())
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {_spanish_error(str(message))}\n")
+
+
+def _number(kind, minimum=None, *, strict=False, below=None, description):
+    """Convertidor de argparse: un ``kind`` (``int`` o ``float``) finito, ``> minimum`` si ``strict`` (si no,
+    ``>= minimum``) y ``< below``. El error dice qué se esperaba (argparse le antepone el nombre de la opción)."""
     def convert(text):
         try:
             value = kind(text)
         except ValueError:
             value = None
-        if value is None or not value > 0:
-            raise argparse.ArgumentTypeError(f"se esperaba {name} y se recibió {text!r}")
+        ok = value is not None and math.isfinite(value)
+        if ok and minimum is not None:
+            ok = value > minimum if strict else value >= minimum
+        if ok and below is not None:
+            ok = value < below
+        if not ok:
+            raise argparse.ArgumentTypeError(f"se esperaba {description} y se recibió {text!r}")
         return value
+    convert.__name__ = description
     return convert
 
 
-_positive_int = _positive(int, "un entero positivo")
-_positive_float = _positive(float, "un número positivo")
+_positive_int = _number(int, 1, description="un entero positivo")
+_natural_int = _number(int, 0, description="un entero mayor o igual que 0")
+_positive_float = _number(float, 0, strict=True, description="un número positivo y finito")
+_non_negative_float = _number(float, 0, description="un número mayor o igual que 0 y finito")
+_probability = _number(float, 0, below=1, description="una probabilidad entre 0 (incluido) y 1 (excluido)")
+_finite_float = _number(float, description="un número finito")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Analizador de argumentos (con la ayuda en español)."""
-    fmt = _HelpFormatter
-    parser = argparse.ArgumentParser(
-        prog="python -m companion", formatter_class=fmt,
+def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
+    """Analizador de argumentos de ``python -m companion`` (ayuda y errores en español).
+
+    ``train_defaults`` sustituye valores por omisión de ``train`` (así se aplica ``--recipe``).
+    """
+    parser = SpanishArgumentParser(
+        prog="python -m companion",
         description="Entrena, evalúa y usa modelos de lenguaje de caracteres (RNN, GRU, LSTM) sobre el Quijote.")
-    commands = parser.add_subparsers(dest="command", title="órdenes", metavar="{train,evaluate,generate}")
+    commands = parser.add_subparsers(dest="command", title="órdenes", metavar="{train,evaluate,generate}",
+                                     parser_class=SpanishArgumentParser)
     commands.required = True
 
     train = commands.add_parser(
-        "train", formatter_class=fmt, help="entrena un modelo y lo guarda en un punto de control",
+        "train", help="entrena un modelo y lo guarda en un punto de control",
         description="Entrena un modelo con el 90 % inicial del texto, mide la perplejidad de validación y de "
                     "prueba y lo guarda (pesos, vocabulario y metadatos, con la orden que lo reproduce).")
-    train.add_argument("--cell", choices=("rnn", "gru", "lstm"), default="lstm", help="tipo de celda recurrente")
-    train.add_argument("--hidden", metavar="H", type=_positive_int, default=256, help="tamaño h del estado oculto")
-    train.add_argument("--layers", metavar="N", type=_positive_int, default=1, help="número de capas apiladas")
-    train.add_argument("--dropout", metavar="P", type=float, default=0.0, help="probabilidad de dropout entre capas")
-    train.add_argument("--embedding-dropout", metavar="P", type=float, default=0.0,
-                       help="probabilidad de dropout sobre las entradas de la capa recurrente")
-    train.add_argument("--output-dropout", metavar="P", type=float, default=0.0,
-                       help="probabilidad de dropout sobre las salidas de la capa recurrente (antes de W_hq)")
-    train.add_argument("--forget-bias", metavar="B", type=float, default=None,
-                       help="solo LSTM: sesgo inicial de la compuerta de olvido (por ejemplo 1.0)")
-    train.add_argument("--recipe", metavar="NOMBRE", default=None,
-                       help="parte de la receta de un modelo preentrenado (companion.recipes: rnn, gru, lstm, "
-                            "lstm2, lstm_fb1, lstm_large); las opciones escritas la sustituyen")
-    train.add_argument("--resume", action="store_true",
-                       help="reanuda desde RUTA.progreso.pt (se guarda al final de cada época) si existe")
-    train.add_argument("--embedding", metavar="D", type=_positive_int, default=None,
-                       help="dimensión del embedding de entrada (sin indicar: codificación one-hot)")
-    train.add_argument("--scratch", action="store_true",
-                       help="usa las capas programadas desde cero en lugar de las de torch.nn (más lento)")
-    train.add_argument("--epochs", metavar="N", type=_positive_int, default=1, help="número de épocas")
-    train.add_argument("--batch-size", metavar="B", type=_positive_int, default=64, help="secuencias por lote")
-    train.add_argument("--steps", metavar="T", type=_positive_int, default=100,
-                       help="longitud T de cada segmento (truncamiento de la retropropagación)")
-    train.add_argument("--lr", metavar="ETA", type=_positive_float, default=None,
-                       help="tasa de aprendizaje (sin indicar: 2e-3 con Adam, 1.0 con SGD y Adadelta)")
-    train.add_argument("--lr-schedule", choices=("constant", "cosine"), default="constant",
-                       help="tasa de aprendizaje constante o con decaimiento coseno hasta 0")
-    train.add_argument("--clip", metavar="NORMA", type=float, default=1.0,
-                       help="norma máxima del gradiente (0 desactiva el recorte)")
-    train.add_argument("--optimizer", choices=("adam", "sgd", "adadelta"), default="adam", help="optimizador")
-    train.add_argument("--sampling", choices=("sequential", "random"), default="sequential",
-                       help="partición secuencial (el estado pasa entre lotes) o muestreo aleatorio")
-    train.add_argument("--random-truncation", action="store_true",
-                       help="sortea la longitud de cada segmento entre T/2 y 3T/2")
-    train.add_argument("--text", metavar="RUTA", type=Path, default=None,
-                       help="archivo de texto UTF-8 con el que entrenar (sin indicar: el Quijote)")
-    train.add_argument("--out", metavar="RUTA", type=Path, default=Path("modelo.pt"), help="ruta del punto de control")
-    train.add_argument("--seed", metavar="SEMILLA", type=int, default=0, help="semilla aleatoria")
-    train.add_argument("--max-steps", metavar="N", type=_positive_int, default=None, help="máximo de pasos por época")
-    train.add_argument("--total-steps", metavar="N", type=_positive_int, default=None,
-                       help="máximo de pasos sumando todas las épocas")
-    train.add_argument("--time-limit", metavar="SEGUNDOS", type=_positive_float, default=None,
-                       help="para al cabo de estos segundos (solo con tasa constante); los metadatos guardan "
-                            "la orden equivalente con --total-steps, que lo reproduce")
-    train.add_argument("--patience", metavar="N", type=_positive_int, default=None,
-                       help="épocas sin mejora en validación antes de parar (sin indicar: sin parada temprana)")
-    train.add_argument("--half", action="store_true",
-                       help="guarda los pesos en float16 (la mitad de espacio; las perplejidades se miden "
-                            "con esos pesos)")
-    train.add_argument("--threads", metavar="N", type=_positive_int, default=None,
-                       help="hilos de CPU para PyTorch (sin indicar: los que elija PyTorch)")
-    train.add_argument("--quiet", action="store_true", help="sin barra de progreso")
+    option = train.options.add_argument
+    option("--cell", choices=("rnn", "gru", "lstm"), default="lstm", help="tipo de celda recurrente")
+    option("--hidden", metavar="H", type=_positive_int, default=256, help="tamaño h del estado oculto")
+    option("--layers", metavar="N", type=_positive_int, default=1, help="número de capas apiladas")
+    option("--dropout", metavar="P", type=_probability, default=0.0, help="probabilidad de dropout entre capas")
+    option("--embedding-dropout", metavar="P", type=_probability, default=0.0,
+           help="probabilidad de dropout sobre las entradas de la capa recurrente")
+    option("--output-dropout", metavar="P", type=_probability, default=0.0,
+           help="probabilidad de dropout sobre las salidas de la capa recurrente (antes de W_hq)")
+    option("--forget-bias", metavar="B", type=_finite_float, default=None,
+           help="solo LSTM: sesgo inicial de la compuerta de olvido (por ejemplo 1.0)")
+    option("--recipe", metavar="NOMBRE", default=None,
+           help="parte de la receta de un modelo preentrenado (companion.recipes: rnn, gru, lstm, lstm2, "
+                "lstm_fb1, lstm_large); las opciones escritas la sustituyen")
+    option("--resume", action="store_true",
+           help="reanuda desde RUTA.progreso.pt (se guarda al final de cada época) si existe")
+    option("--embedding", metavar="D", type=_positive_int, default=None,
+           help="dimensión del embedding de entrada (sin indicar: codificación one-hot)")
+    option("--scratch", action="store_true",
+           help="usa las capas programadas desde cero en lugar de las de torch.nn (más lento)")
+    option("--epochs", metavar="N", type=_positive_int, default=1, help="número de épocas")
+    option("--batch-size", metavar="B", type=_positive_int, default=64, help="secuencias por lote")
+    option("--steps", metavar="T", type=_positive_int, default=100,
+           help="longitud T de cada segmento (truncamiento de la retropropagación)")
+    option("--lr", metavar="ETA", type=_positive_float, default=None,
+           help="tasa de aprendizaje (sin indicar: 2e-3 con Adam, 1.0 con SGD y Adadelta)")
+    option("--lr-schedule", choices=("constant", "cosine"), default="constant",
+           help="tasa de aprendizaje constante o con decaimiento coseno hasta 0")
+    option("--clip", metavar="NORMA", type=_non_negative_float, default=1.0,
+           help="norma máxima del gradiente; 0 desactiva el recorte")
+    option("--optimizer", choices=("adam", "sgd", "adadelta"), default="adam", help="optimizador")
+    option("--sampling", choices=("sequential", "random"), default="sequential",
+           help="partición secuencial (el estado pasa entre lotes) o muestreo aleatorio")
+    option("--random-truncation", action="store_true", help="sortea la longitud de cada segmento entre T/2 y 3T/2")
+    option("--text", metavar="RUTA", type=Path, default=None,
+           help="archivo de texto UTF-8 con el que entrenar (sin indicar: el Quijote)")
+    option("--out", metavar="RUTA", type=Path, default=Path("modelo.pt"), help="ruta del punto de control")
+    option("--seed", metavar="SEMILLA", type=_natural_int, default=0, help="semilla aleatoria")
+    option("--max-steps", metavar="N", type=_positive_int, default=None, help="máximo de pasos por época")
+    option("--total-steps", metavar="N", type=_positive_int, default=None,
+           help="máximo de pasos sumando todas las épocas")
+    option("--time-limit", metavar="SEGUNDOS", type=_positive_float, default=None,
+           help="para al cabo de estos segundos (solo con tasa constante); los metadatos guardan la orden "
+                "equivalente con --total-steps, que lo reproduce")
+    option("--patience", metavar="N", type=_positive_int, default=None,
+           help="épocas sin mejora en validación antes de parar (sin indicar: sin parada temprana)")
+    option("--half", action="store_true",
+           help="guarda los pesos en float16 (la mitad de espacio; las perplejidades se miden con esos pesos)")
+    option("--threads", metavar="N", type=_positive_int, default=None,
+           help="hilos de CPU para PyTorch (sin indicar: los que elija PyTorch)")
+    option("--quiet", action="store_true", help="sin barra de progreso")
+    if train_defaults:
+        train.set_defaults(**train_defaults)
 
     evaluate = commands.add_parser(
-        "evaluate", formatter_class=fmt, help="mide la perplejidad de un punto de control",
+        "evaluate", help="mide la perplejidad de un punto de control",
         description="Mide la perplejidad y los bits por carácter de un modelo en la parte de prueba (5 % "
-                    "final) o de validación del texto.")
-    evaluate.add_argument("checkpoint", type=Path, metavar="MODELO", help="punto de control (.pt)")
-    evaluate.add_argument("--text", metavar="RUTA", type=Path, default=None,
-                          help="archivo de texto UTF-8 (sin indicar: el Quijote)")
-    evaluate.add_argument("--split", choices=("test", "val"), default="test",
-                          help="parte del texto: prueba (test) o validación (val)")
+                    "final) o de validación del texto. El texto puede usar solo una parte de los caracteres "
+                    "del modelo; un carácter que el modelo no conoce es un error.")
+    evaluate.positionals.add_argument("checkpoint", type=Path, metavar="MODELO", help="punto de control (.pt)")
+    evaluate.options.add_argument("--text", metavar="RUTA", type=Path, default=None,
+                                  help="archivo de texto UTF-8 (sin indicar: el Quijote)")
+    evaluate.options.add_argument("--split", choices=("test", "val"), default="test",
+                                  help="parte del texto: prueba (test) o validación (val)")
 
     generate = commands.add_parser(
-        "generate", formatter_class=fmt, help="genera texto a partir de un comienzo",
-        description="Genera texto con un modelo, por muestreo con temperatura (y top-k) o de forma voraz.")
-    generate.add_argument("checkpoint", type=Path, metavar="MODELO", help="punto de control (.pt)")
-    generate.add_argument("--prompt", metavar="TEXTO", default="en un lugar de la mancha", help="texto inicial")
-    generate.add_argument("--length", metavar="N", type=int, default=200, help="caracteres que se generan")
-    generate.add_argument("--temperature", metavar="TAU", type=float, default=1.0,
-                          help="temperatura del muestreo (> 0)")
-    generate.add_argument("--top-k", metavar="K", type=int, default=None,
-                          help="muestrea solo entre los k más probables")
-    generate.add_argument("--seed", metavar="SEMILLA", type=int, default=None, help="semilla del muestreo")
-    generate.add_argument("--greedy", action="store_true", help="elige siempre el carácter más probable")
+        "generate", help="genera texto a partir de un comienzo",
+        description="Genera texto con un modelo, por muestreo con temperatura (y top-k) o de forma voraz. "
+                    "El texto inicial se limpia como el corpus (minúsculas; lo que no es una letra del "
+                    "español pasa a ser un espacio) y se avisa de cada carácter cambiado.")
+    generate.positionals.add_argument("checkpoint", type=Path, metavar="MODELO", help="punto de control (.pt)")
+    option = generate.options.add_argument
+    option("--prompt", metavar="TEXTO", default="en un lugar de la mancha", help="texto inicial")
+    option("--length", metavar="N", type=_natural_int, default=200, help="caracteres que se generan")
+    option("--temperature", metavar="TAU", type=_positive_float, default=1.0,
+           help="temperatura del muestreo (un número positivo y finito)")
+    option("--top-k", metavar="K", type=_positive_int, default=None, help="muestrea solo entre los k más probables")
+    option("--seed", metavar="SEMILLA", type=_natural_int, default=None, help="semilla del muestreo")
+    option("--greedy", action="store_true", help="elige siempre el carácter más probable")
     return parser
 
 
-def load_text_corpus(path):
-    """Corpus (como :func:`companion.data.load_corpus`) a partir de ``path``, o del Quijote si ``path`` es None."""
+def load_text_corpus(path, vocab=None):
+    """Corpus (como :func:`companion.data.load_corpus`) a partir de ``path``, o del Quijote si ``path`` es None.
+
+    Con ``vocab`` (el de un modelo), el texto se codifica con ese vocabulario: basta con que sus caracteres
+    sean un subconjunto de los del modelo; uno que el modelo no conoce produce un ``ValueError`` que lo nombra.
+    """
     from companion.data import Corpus, Vocab, clean, load_corpus, split
 
     if path is None:
-        return load_corpus()
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"No existe el archivo de texto {str(path)!r}: revise la ruta.")
-    try:
-        text = clean(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{str(path)!r} no está en UTF-8: conviértalo (por ejemplo con iconv) y repita.") from error
-    if len(text.strip()) < 100:
-        raise ValueError(f"{str(path)!r} tiene muy poco texto tras limpiarlo ({len(text)} caracteres): "
-                         "use un archivo más largo.")
-    vocab = Vocab(text)
+        corpus = load_corpus()
+        text, source = corpus.text, "El Quijote"
+        if vocab is None or vocab == corpus.vocab:
+            return corpus
+    else:
+        path = Path(path)
+        source = f"El texto {str(path)!r}"
+        if not path.is_file():
+            raise ValueError(f"No existe el archivo de texto {str(path)!r}: revise la ruta.")
+        try:
+            text = clean(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{str(path)!r} no está en UTF-8: conviértalo (por ejemplo con iconv) y repita.") from error
+        if len(text.strip()) < 100:
+            raise ValueError(f"{str(path)!r} tiene muy poco texto tras limpiarlo ({len(text)} caracteres): "
+                             "use un archivo más largo.")
+    if vocab is None:
+        vocab = Vocab(text)
+    else:
+        unknown = sorted(set(text) - set(vocab.itos))
+        if unknown:
+            raise ValueError(f"{source} (ya limpio) contiene caracteres que el modelo no conoce: {unknown}. El "
+                             "modelo se entrenó con otro texto: entrene uno con este (python -m companion train "
+                             "--text RUTA) o quite esos caracteres.")
     train, val, test = split(vocab.encode(text))
     train_text, val_text, test_text = split(text)
     return Corpus(text=text, vocab=vocab, train=train, val=val, test=test, train_text=train_text,
@@ -276,7 +340,16 @@ def _train(args, argv):
 
 
 def _without_resume(argv):
-    return [item for item in argv if item != "--resume"]
+    """``argv`` sin ``--resume`` ni ``--threads N``: opciones que no cambian qué se entrena."""
+    out, skip = [], False
+    for item in argv:
+        if skip:
+            skip = False
+        elif item == "--threads":
+            skip = True
+        elif item != "--resume" and not item.startswith("--threads="):
+            out.append(item)
+    return out
 
 
 def _reproducible(argv, steps):
@@ -296,8 +369,8 @@ def _evaluate(args):
     from companion.checkpoint import load_checkpoint
     from companion.train import evaluate
 
-    corpus = load_text_corpus(args.text)
-    model, _, metadata = load_checkpoint(args.checkpoint, vocab=corpus.vocab)
+    model, vocab, metadata = load_checkpoint(args.checkpoint)
+    corpus = load_text_corpus(args.text, vocab=vocab)
     ids = corpus.test if args.split == "test" else corpus.val
     result = evaluate(model, ids)
     name = "prueba" if args.split == "test" else "validación"
@@ -309,9 +382,17 @@ def _evaluate(args):
 
 def _generate(args):
     from companion.checkpoint import load_checkpoint
+    from companion.data import clean_changes
     from companion.generate import generate
 
     model, vocab, _ = load_checkpoint(args.checkpoint)
+    changes = clean_changes(args.prompt)
+    if changes:
+        shown = ", ".join(f"«{old}» → {'espacio' if new == ' ' else '«' + new + '»'}"
+                          for old, new in changes if old not in "\n\t\r")
+        if shown:
+            print(f"Aviso: el texto inicial se limpió como el corpus (minúsculas; lo que no es una letra del "
+                  f"español pasa a ser un espacio): {shown}.", file=sys.stderr)
     print(generate(model, vocab, args.prompt, length=args.length,
                    strategy="greedy" if args.greedy else "sample", temperature=args.temperature,
                    top_k=args.top_k, seed=args.seed))
@@ -322,28 +403,26 @@ def main(argv=None) -> int:
     from companion.data import DownloadError
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    with _spanish_argparse():
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        if getattr(args, "recipe", None) is not None:
-            from companion.recipes import recipe
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "recipe", None) is not None:
+        from companion.recipes import recipe
 
-            try:
-                defaults = recipe(args.recipe)
-            except ValueError as error:
-                parser.exit(2, f"error: {error}\n")
-            train_parser = parser._subparsers._group_actions[0].choices["train"]
-            train_parser.set_defaults(**defaults)
-            args = parser.parse_args(argv)
         try:
-            if args.command == "train":
-                _train(args, argv)
-            elif args.command == "evaluate":
-                _evaluate(args)
-            else:
-                _generate(args)
-        except (ValueError, TypeError, FileNotFoundError, DownloadError) as error:
-            parser.exit(2, f"error: {error}\n")
+            defaults = recipe(args.recipe)
+        except ValueError as error:
+            parser.exit(2, f"{parser.prog}: error: {error}\n")
+        parser = build_parser(train_defaults=defaults)
+        args = parser.parse_args(argv)
+    try:
+        if args.command == "train":
+            _train(args, argv)
+        elif args.command == "evaluate":
+            _evaluate(args)
+        else:
+            _generate(args)
+    except (ValueError, TypeError, FileNotFoundError, DownloadError) as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
     return 0
 
 
