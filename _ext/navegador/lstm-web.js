@@ -1,0 +1,587 @@
+// La LSTM del curso en el navegador: propagación hacia delante, muestreo reproducible e interfaz de la
+// página book/interactivo.md. Los pesos llegan en window.LSTM_WEIGHTS (lstm-pesos.js, escrito al construir
+// el sitio por _ext/lstm_web.py con companion.export.write_web_weights): float16 en base64 y una cabecera.
+//
+// Las ecuaciones son las del capítulo 5, para un solo ejemplo (vectores fila):
+//   I_t = σ(X_t W_xi + H_{t-1} W_hi + b_i)      F_t = σ(X_t W_xf + H_{t-1} W_hf + b_f)
+//   O_t = σ(X_t W_xo + H_{t-1} W_ho + b_o)      C~_t = tanh(X_t W_xc + H_{t-1} W_hc + b_c)
+//   C_t = F_t ⊙ C_{t-1} + I_t ⊙ C~_t            H_t = O_t ⊙ tanh(C_t)
+// con los pesos en el convenio de torch.nn.LSTM (matrices traspuestas (4h, d) y (4h, h), bloques en el
+// orden i, f, c~, o, y dos sesgos que se suman). La salida es Ŷ_t = H_t W_hq + b_q (de la última capa).
+// Todo se calcula en doble precisión con los pesos float16 exactos del punto de control.
+(function () {
+  "use strict";
+
+  // ------------------------------------------------------------------ números como en companion.display
+  const THIN = "\u202F";
+  const NBSP = "\u00A0";
+  function fmtNum(value, digits) {
+    const text = Math.abs(value).toFixed(digits);
+    const parts = text.split(".");
+    let integer = parts[0];
+    if (integer.length > 4) integer = integer.replace(/\B(?=(\d{3})+(?!\d))/g, THIN);
+    return (value < 0 && Number(text) !== 0 ? "-" : "") + integer + (parts.length > 1 ? "." + parts[1] : "");
+  }
+  const fmtInt = (n) => fmtNum(Math.round(n), 0);
+  const fmtPct = (fraction, digits) => fmtNum(100 * fraction, digits === undefined ? 1 : digits) + NBSP + "%";
+  const fmtMB = (bytes) => fmtNum(bytes / 1e6, 1) + NBSP + "MB";
+  const fmtTime = (ms) => (ms < 1000 ? fmtNum(ms, 0) + NBSP + "ms" : fmtNum(ms / 1000, 2) + NBSP + "s");
+
+  // ------------------------------------------------------------------ pesos
+  function halfToFloat(h) {
+    const sign = h & 0x8000 ? -1 : 1;
+    const exponent = (h >> 10) & 0x1f;
+    const fraction = h & 0x3ff;
+    if (exponent === 0) return sign * fraction * Math.pow(2, -24);
+    if (exponent === 31) return fraction ? NaN : sign * Infinity;
+    return sign * (1 + fraction / 1024) * Math.pow(2, exponent - 15);
+  }
+
+  function decodeTensors(payload) {
+    const header = payload.header;
+    const binary = atob(payload.data);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    const view = new DataView(bytes.buffer);
+    const tensors = {};
+    for (const entry of header.tensors) {
+      const size = entry.shape.reduce((a, b) => a * b, 1);
+      const out = new Float64Array(size);  // exacto; en doble precisión el producto es más rápido
+      for (let i = 0; i < size; i++) out[i] = halfToFloat(view.getUint16(2 * (entry.offset + i), true));
+      tensors[entry.name] = out;
+    }
+    return tensors;
+  }
+
+  const sigmoid = (x) => 1 / (1 + Math.exp(-x));
+
+  class LSTMModel {
+    constructor(payload) {
+      if (!payload || !payload.header || payload.header.format !== "companion-web-lstm") {
+        throw new Error("Los pesos del modelo no tienen el formato esperado (companion-web-lstm).");
+      }
+      const header = payload.header;
+      const cfg = header.config;
+      this.header = header;
+      this.itos = header.itos;
+      this.stoi = new Map(this.itos.map((s, i) => [s, i]));
+      this.V = cfg.vocab_size;
+      this.H = cfg.hidden_size;
+      this.L = cfg.num_layers;
+      this.E = cfg.embedding_dim;  // null: entrada one-hot
+      const t = decodeTensors(payload);
+      const H = this.H, V = this.V, G = 4 * H;
+      this.layers = [];
+      for (let l = 0; l < this.L; l++) {
+        const bias = new Float64Array(G);
+        const bih = t["bias_ih_l" + l], bhh = t["bias_hh_l" + l];
+        for (let r = 0; r < G; r++) bias[r] = bih[r] + bhh[r];
+        this.layers.push({ Wih: t["weight_ih_l" + l], Whh: t["weight_hh_l" + l], bias: bias,
+                           inputSize: l === 0 ? cfg.input_size : H });
+      }
+      // La entrada de la primera capa es uno de los V símbolos: X_t W_x* + b_* se precalcula para cada uno.
+      const first = this.layers[0];
+      const D = first.inputSize;
+      this.inputTable = new Float64Array(V * G);
+      for (let v = 0; v < V; v++) {
+        for (let r = 0; r < G; r++) {
+          let s = first.bias[r];
+          if (this.E === null) {
+            s += first.Wih[r * D + v];
+          } else {
+            const emb = t.embedding;
+            for (let e = 0; e < D; e++) s += first.Wih[r * D + e] * emb[v * D + e];
+          }
+          this.inputTable[v * G + r] = s;
+        }
+      }
+      this.Whq = t.W_hq;  // (H, V)
+      this.bq = t.b_q;
+      this.z = new Float64Array(G);
+      this.numParameters = header.num_parameters;
+    }
+
+    initialState() {
+      const layers = [];
+      for (let l = 0; l < this.L; l++) layers.push({ h: new Float64Array(this.H), c: new Float64Array(this.H) });
+      return layers;
+    }
+
+    // Un paso: lee el símbolo `id`, actualiza `state` y devuelve los logits del siguiente carácter. Si se pasa
+    // `trace`, guarda en él, por capa, I, F, O, C~, C y H (Float32Array de tamaño h).
+    step(state, id, trace) {
+      const H = this.H, G = 4 * H, V = this.V, z = this.z;
+      let below = null;
+      for (let l = 0; l < this.L; l++) {
+        const layer = this.layers[l], st = state[l], hPrev = st.h;
+        if (l === 0) {
+          const base = id * G;
+          for (let r = 0; r < G; r++) z[r] = this.inputTable[base + r];
+        } else {
+          const W = layer.Wih;
+          for (let r = 0; r < G; r++) {
+            let s = layer.bias[r];
+            const row = r * H;
+            for (let j = 0; j < H; j++) s += W[row + j] * below[j];
+            z[r] = s;
+          }
+        }
+        const U = layer.Whh;
+        for (let r = 0; r < G; r++) {
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          const row = r * H;
+          let j = 0;
+          for (; j + 3 < H; j += 4) {
+            s0 += U[row + j] * hPrev[j];
+            s1 += U[row + j + 1] * hPrev[j + 1];
+            s2 += U[row + j + 2] * hPrev[j + 2];
+            s3 += U[row + j + 3] * hPrev[j + 3];
+          }
+          for (; j < H; j++) s0 += U[row + j] * hPrev[j];
+          z[r] += (s0 + s1) + (s2 + s3);
+        }
+        const rec = trace ? { I: new Float32Array(H), F: new Float32Array(H), O: new Float32Array(H),
+                              G: new Float32Array(H), C: new Float32Array(H), H: new Float32Array(H) } : null;
+        const h = new Float64Array(H);
+        for (let j = 0; j < H; j++) {
+          const i = sigmoid(z[j]);
+          const f = sigmoid(z[H + j]);
+          const g = Math.tanh(z[2 * H + j]);
+          const o = sigmoid(z[3 * H + j]);
+          const c = f * st.c[j] + i * g;
+          st.c[j] = c;
+          h[j] = o * Math.tanh(c);
+          if (rec) { rec.I[j] = i; rec.F[j] = f; rec.O[j] = o; rec.G[j] = g; rec.C[j] = c; rec.H[j] = h[j]; }
+        }
+        st.h = h;
+        below = h;
+        if (trace) trace.push(rec);
+      }
+      const logits = new Float64Array(V);
+      for (let v = 0; v < V; v++) logits[v] = this.bq[v];
+      for (let j = 0; j < H; j++) {
+        const hj = below[j], row = j * V;
+        for (let v = 0; v < V; v++) logits[v] += hj * this.Whq[row + v];
+      }
+      return logits;
+    }
+  }
+
+  // ------------------------------------------------------------------ texto y muestreo (companion.export)
+  // Limpieza del curso (companion.data.clean): minúsculas; cada tramo que no sea a-z, ñ, á, é, í, ó, ú, ü
+  // se convierte en un espacio.
+  function clean(text) {
+    return String(text).normalize("NFC").toLowerCase().replace(/[^a-zñáéíóúü]+/g, " ");
+  }
+
+  // Generador de uniformes mulberry32 (el mismo que companion.export.mulberry32).
+  function mulberry32(seed) {
+    let a = seed >>> 0;
+    return function () {
+      a = (a + 0x6D2B79F5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  // softmax(z / τ) conservando, si topK < V, solo los topK mayores (a igual valor, el de menor índice).
+  function samplingProbs(logits, temperature, topK) {
+    const V = logits.length;
+    const scores = new Float64Array(V);
+    for (let v = 0; v < V; v++) scores[v] = logits[v] / temperature;
+    if (topK !== null && topK !== undefined && topK < V) {
+      const order = Array.from(scores.keys()).sort((a, b) => (scores[b] - scores[a]) || (a - b));
+      const keep = new Uint8Array(V);
+      for (let i = 0; i < topK; i++) keep[order[i]] = 1;
+      for (let v = 0; v < V; v++) if (!keep[v]) scores[v] = -Infinity;
+    }
+    let max = -Infinity;
+    for (let v = 0; v < V; v++) if (scores[v] > max) max = scores[v];
+    const probs = new Float64Array(V);
+    let total = 0;
+    for (let v = 0; v < V; v++) { probs[v] = Math.exp(scores[v] - max); total += probs[v]; }
+    for (let v = 0; v < V; v++) probs[v] /= total;
+    return probs;
+  }
+
+  function argmax(values) {
+    let best = 0;
+    for (let v = 1; v < values.length; v++) if (values[v] > values[best]) best = v;
+    return best;
+  }
+
+  // Inversión de la función de distribución: primer índice con u < p_0 + … + p_i.
+  function sampleIndex(probs, u) {
+    let cumulative = 0, last = 0;
+    for (let v = 0; v < probs.length; v++) {
+      if (probs[v] > 0) last = v;
+      cumulative += probs[v];
+      if (u < cumulative) return v;
+    }
+    return last;
+  }
+
+  // Una sesión: el texto leído, el estado, la traza de activaciones y los logits del siguiente carácter.
+  class Session {
+    constructor(model, ids, seed) {
+      this.model = model;
+      this.ids = [];
+      this.trace = [];
+      this.promptLength = ids.length;
+      this.state = model.initialState();
+      this.rng = mulberry32(seed);
+      for (const id of ids) this.feed(id);
+    }
+    feed(id) {
+      const rec = [];
+      this.logits = this.model.step(this.state, id, rec);
+      this.ids.push(id);
+      this.trace.push(rec);
+    }
+    next(temperature, topK) {
+      const probs = samplingProbs(this.logits, temperature, topK);
+      const id = topK === 1 ? argmax(probs) : sampleIndex(probs, this.rng());
+      this.feed(id);
+      return id;
+    }
+    text() { return this.ids.map((i) => this.model.itos[i]).join(""); }
+  }
+
+  function checkPrompt(model, prompt) {
+    const text = clean(prompt);
+    if (!text) {
+      return { error: "El texto inicial está vacío: escriba al menos una letra, por ejemplo «en un lugar»." };
+    }
+    const unknown = [...new Set(Array.from(text).filter((ch) => !model.stoi.has(ch)))].sort();
+    if (unknown.length) {
+      const list = unknown.map((ch) => "«" + ch + "»").join(", ");
+      return {
+        text: text, unknown: unknown,
+        error: (unknown.length === 1 ? "El carácter " + list + " no está" : "Los caracteres " + list + " no están") +
+          " en el vocabulario del modelo (los " + model.V + " símbolos del Quijote limpio). " +
+          "Quítelo o sustitúyalo por otro del vocabulario y vuelva a intentarlo.",
+      };
+    }
+    return { text: text, ids: Array.from(text).map((ch) => model.stoi.get(ch)) };
+  }
+
+  // ------------------------------------------------------------------ API (la usan las pruebas y el banco)
+  let model = null;
+  let loadError = null;
+  let loadMs = null;
+  function getModel() {
+    if (model || loadError) return model;
+    try {
+      if (!window.LSTM_WEIGHTS) throw new Error("No se cargó el archivo de pesos lstm-pesos.js.");
+      const start = performance.now();
+      model = new LSTMModel(window.LSTM_WEIGHTS);
+      loadMs = performance.now() - start;
+    } catch (error) {
+      loadError = error;
+    }
+    return model;
+  }
+
+  function startSession(prompt, seed) {
+    const m = getModel();
+    if (!m) throw new Error("El modelo no está disponible: " + loadError);
+    const checked = checkPrompt(m, prompt);
+    if (checked.error) throw new Error(checked.error);
+    return new Session(m, checked.ids, seed === undefined ? 0 : seed);
+  }
+
+  const api = {
+    get model() { return getModel(); },
+    // Milisegundos que tardó en decodificarse el modelo (base64 → float16 → tablas de la primera capa).
+    get loadMs() { getModel(); return loadMs; },
+    clean: clean,
+    check: (prompt) => checkPrompt(getModel(), prompt),
+    uniforms: (seed, n) => { const r = mulberry32(seed); return Array.from({ length: n }, () => r()); },
+    // Distribución del carácter siguiente a `prompt` (limpiado), con temperatura y top-k.
+    distribution(prompt, options) {
+      const o = options || {};
+      const session = startSession(prompt, 0);
+      return Array.from(samplingProbs(session.logits, o.temperature || 1, o.topK === undefined ? null : o.topK));
+    },
+    // Texto inicial limpiado seguido de `length` caracteres (topK = 1: voraz) y el tiempo en milisegundos.
+    generate(prompt, options) {
+      const o = options || {};
+      const start = performance.now();
+      const session = startSession(prompt, o.seed === undefined ? 0 : o.seed);
+      const length = o.length === undefined ? 100 : o.length;
+      for (let i = 0; i < length; i++) session.next(o.temperature || 1, o.topK === undefined ? null : o.topK);
+      return { text: session.text(), ms: performance.now() - start };
+    },
+    // Activaciones de la capa `layer` en cada paso del texto: {I, F, O, G (C~), C, H}, listas de listas.
+    activations(prompt, layer) {
+      const session = startSession(prompt, 0);
+      const out = { I: [], F: [], O: [], G: [], C: [], H: [] };
+      for (const rec of session.trace) for (const k of Object.keys(out)) out[k].push(Array.from(rec[layer || 0][k]));
+      return out;
+    },
+  };
+  window.LSTMWeb = api;
+
+  // ------------------------------------------------------------------ colores (viridis y coolwarm de matplotlib)
+  const VIRIDIS = [[68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142],
+                   [31, 158, 137], [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37]];
+  const COOLWARM = [[59, 76, 192], [98, 130, 234], [141, 176, 254], [184, 208, 249], [221, 221, 221],
+                    [245, 196, 173], [244, 154, 123], [222, 96, 77], [180, 4, 38]];
+  function colormap(stops, x) {
+    const t = Math.min(1, Math.max(0, x)) * (stops.length - 1);
+    const i = Math.min(stops.length - 2, Math.floor(t));
+    const f = t - i;
+    return stops[i].map((c, k) => Math.round(c + f * (stops[i + 1][k] - c)));
+  }
+  const rgb = (c) => "rgb(" + c.join(",") + ")";
+  const inkFor = (c) => (0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2] > 150 ? "#111" : "#fff");
+
+  const QUANTITIES = {
+    I: { label: "compuerta de entrada I", signed: false },
+    F: { label: "compuerta de olvido F", signed: false },
+    O: { label: "compuerta de salida O", signed: false },
+    G: { label: "celda candidata C̃", signed: true, bound: 1 },
+    C: { label: "celda de memoria C", signed: true },
+    H: { label: "estado oculto H", signed: true, bound: 1 },
+  };
+
+  // ------------------------------------------------------------------ interfaz
+  function setupPage() {
+    const root = document.getElementById("lstm-web");
+    if (!root) return;
+    const $ = (id) => document.getElementById(id);
+    const els = {
+      prompt: $("lw-prompt"), temp: $("lw-temp"), tempOut: $("lw-temp-valor"), topk: $("lw-topk"),
+      topkOut: $("lw-topk-valor"), seed: $("lw-seed"), length: $("lw-length"), generate: $("lw-generate"),
+      step: $("lw-step"), message: $("lw-message"), text: $("lw-text"), strip: $("lw-strip"),
+      legend: $("lw-legend"), chart: $("lw-chart"), chartTitle: $("lw-chart-title"), layer: $("lw-layer"),
+      quantity: $("lw-quantity"), unit: $("lw-unit"), findUnit: $("lw-find-unit"), info: $("lw-info"),
+      status: $("lw-status"), size: $("lw-size"),
+    };
+    const m = getModel();
+    if (!m) {
+      showMessage("No se pudo cargar el modelo: " + (loadError && loadError.message ? loadError.message : loadError) +
+                  " Vuelva a construir el sitio.", true);
+      els.generate.disabled = els.step.disabled = true;
+      return;
+    }
+    root.classList.add("lw-listo");
+    const h = m.header;
+    const cfg = h.config;
+    els.info.textContent = "Modelo «" + (h.source || "lstm") + "»: LSTM de " + cfg.num_layers +
+      (cfg.num_layers === 1 ? " capa" : " capas") + " con h = " + fmtInt(cfg.hidden_size) +
+      (cfg.embedding_dim ? " y embedding de " + fmtInt(cfg.embedding_dim) : " y entrada one-hot") + ", " +
+      fmtInt(m.numParameters) + " parámetros y " + fmtInt(m.V) + " símbolos.";
+    if (els.size) {
+      els.size.textContent = fmtMB(h.file_bytes) + " (" + fmtInt(h.file_bytes) + " bytes: " + fmtInt(m.numParameters) +
+        " pesos en float16, " + fmtMB(h.weight_bytes) + ", codificados en base64)";
+    }
+    els.topk.max = String(m.V);
+    if (Number(els.topk.value) > m.V) els.topk.value = String(m.V);
+    els.unit.max = String(m.H - 1);
+    els.layer.innerHTML = "";
+    for (let l = 0; l < m.L; l++) {
+      const option = document.createElement("option");
+      option.value = String(l);
+      option.textContent = "capa " + (l + 1);
+      els.layer.appendChild(option);
+    }
+    els.layer.closest(".lw-campo").hidden = m.L === 1;
+
+    let session = null;
+    let sessionKey = null;
+    let busy = false;
+
+    const temperature = () => Number(els.temp.value);
+    const topK = () => (Number(els.topk.value) >= m.V ? null : Number(els.topk.value));
+    const seed = () => Math.max(0, Math.floor(Number(els.seed.value) || 0));
+    function showMessage(text, isError) {
+      els.message.textContent = text || "";
+      els.message.classList.toggle("lw-error", Boolean(isError));
+      els.message.hidden = !text;
+    }
+    function updateLabels() {
+      els.tempOut.textContent = fmtNum(temperature(), 2);
+      els.topkOut.textContent = topK() === null ? "todos (" + m.V + ")" : topK() === 1 ? "1 (voraz)" : String(topK());
+    }
+
+    function begin() {
+      const checked = checkPrompt(m, els.prompt.value);
+      if (checked.error) {
+        session = null;
+        sessionKey = null;
+        showMessage(checked.error, true);
+        renderAll();
+        return false;
+      }
+      showMessage("");
+      session = new Session(m, checked.ids, seed());
+      sessionKey = els.prompt.value + "\u0000" + seed();
+      return true;
+    }
+
+    function renderText() {
+      els.text.innerHTML = "";
+      if (!session) return;
+      const text = session.text();
+      const prompt = document.createElement("span");
+      prompt.className = "lw-prompt-text";
+      prompt.textContent = text.slice(0, session.promptLength);
+      const generated = document.createElement("span");
+      generated.className = "lw-generated";
+      generated.textContent = text.slice(session.promptLength);
+      els.text.append(prompt, generated);
+    }
+
+    function renderStrip() {
+      els.strip.innerHTML = "";
+      els.legend.innerHTML = "";
+      if (!session) return;
+      const layer = Number(els.layer.value) || 0;
+      const key = els.quantity.value;
+      const info = QUANTITIES[key];
+      const unit = Math.min(m.H - 1, Math.max(0, Math.floor(Number(els.unit.value) || 0)));
+      const values = session.trace.map((rec) => rec[layer][key][unit]);
+      let low = 0, high = 1;
+      if (info.signed) {
+        const bound = info.bound || Math.max(1e-6, ...values.map(Math.abs));
+        low = -bound;
+        high = bound;
+      }
+      const stops = info.signed ? COOLWARM : VIRIDIS;
+      const fragment = document.createDocumentFragment();
+      session.ids.forEach((id, t) => {
+        const cell = document.createElement("span");
+        const color = colormap(stops, (values[t] - low) / (high - low));
+        cell.className = "lw-cell" + (t >= session.promptLength ? " lw-cell-gen" : "");
+        cell.textContent = m.itos[id] === " " ? "␣" : m.itos[id];
+        cell.style.background = rgb(color);
+        cell.style.color = inkFor(color);
+        cell.title = "«" + (m.itos[id] === " " ? "␣" : m.itos[id]) + "» (posición " + (t + 1) + "): " + fmtNum(values[t], 3);
+        fragment.appendChild(cell);
+      });
+      els.strip.appendChild(fragment);
+      const bar = document.createElement("span");
+      bar.className = "lw-legend-bar";
+      bar.style.background = "linear-gradient(to right, " +
+        Array.from({ length: 11 }, (_, i) => rgb(colormap(stops, i / 10))).join(", ") + ")";
+      const from = document.createElement("span");
+      from.textContent = fmtNum(low, 2);
+      const to = document.createElement("span");
+      to.textContent = fmtNum(high, 2);
+      const what = document.createElement("span");
+      what.className = "lw-legend-label";
+      what.textContent = info.label + ", unidad " + unit + (m.L > 1 ? ", capa " + (layer + 1) : "") +
+        " (color de cada carácter al leerlo)";
+      els.legend.append(what, from, bar, to);
+    }
+
+    function renderChart() {
+      els.chart.innerHTML = "";
+      if (!session) return;
+      const probs = samplingProbs(session.logits, temperature(), topK());
+      const order = Array.from(probs.keys()).sort((a, b) => (probs[b] - probs[a]) || (a - b)).slice(0, 10);
+      els.chartTitle.textContent = "Siguiente carácter tras «…" + session.text().slice(-20) + "»";
+      for (const v of order) {
+        const row = document.createElement("div");
+        row.className = "lw-bar-row";
+        const label = document.createElement("span");
+        label.className = "lw-bar-label";
+        label.textContent = m.itos[v] === " " ? "␣" : m.itos[v];
+        const track = document.createElement("span");
+        track.className = "lw-bar-track";
+        const bar = document.createElement("span");
+        bar.className = "lw-bar";
+        bar.style.width = (100 * probs[v]).toFixed(2) + "%";
+        track.appendChild(bar);
+        const value = document.createElement("span");
+        value.className = "lw-bar-value";
+        value.textContent = fmtPct(probs[v], 1);
+        row.append(label, track, value);
+        els.chart.appendChild(row);
+      }
+    }
+
+    function renderAll() {
+      renderText();
+      renderStrip();
+      renderChart();
+    }
+
+    function generate() {
+      if (busy) return;
+      const start = performance.now();
+      if (!begin()) return;
+      const total = Math.min(1000, Math.max(1, Math.floor(Number(els.length.value) || 200)));
+      const temp = temperature(), k = topK();
+      busy = true;
+      els.generate.disabled = true;
+      let done = 0;
+      // Se genera por tramos para que la página siga respondiendo y el texto aparezca mientras se escribe.
+      function chunk() {
+        const end = Math.min(total, done + 25);
+        for (; done < end; done++) session.next(temp, k);
+        renderText();
+        if (done < total) {
+          setTimeout(chunk, 0);
+        } else {
+          renderAll();
+          busy = false;
+          els.generate.disabled = false;
+          els.status.textContent = fmtInt(total) + " caracteres generados en " + fmtTime(performance.now() - start) + ".";
+        }
+      }
+      chunk();
+    }
+
+    function step() {
+      if (busy) return;
+      const key = els.prompt.value + "\u0000" + seed();
+      if (!session || key !== sessionKey) {
+        if (!begin()) return;
+      } else {
+        session.next(temperature(), topK());
+      }
+      renderAll();
+      els.status.textContent = "Paso a paso: " + fmtInt(session.ids.length - session.promptLength) + " caracteres generados.";
+    }
+
+    function findUnit() {
+      if (!session) return;
+      const layer = Number(els.layer.value) || 0;
+      const key = els.quantity.value;
+      let best = 0, bestSpread = -1;
+      for (let j = 0; j < m.H; j++) {
+        let lo = Infinity, hi = -Infinity;
+        for (const rec of session.trace) {
+          const x = rec[layer][key][j];
+          if (x < lo) lo = x;
+          if (x > hi) hi = x;
+        }
+        if (hi - lo > bestSpread) { bestSpread = hi - lo; best = j; }
+      }
+      els.unit.value = String(best);
+      renderStrip();
+    }
+
+    els.temp.addEventListener("input", () => { updateLabels(); renderChart(); });
+    els.topk.addEventListener("input", () => { updateLabels(); renderChart(); });
+    els.generate.addEventListener("click", generate);
+    els.step.addEventListener("click", step);
+    els.findUnit.addEventListener("click", findUnit);
+    for (const el of [els.layer, els.quantity, els.unit]) el.addEventListener("input", renderStrip);
+    els.prompt.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) generate();
+    });
+    updateLabels();
+    if (begin()) renderAll();
+    els.status.textContent = "Modelo cargado. Pulse «Generar» o «Paso a paso».";
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setupPage);
+  } else {
+    setupPage();
+  }
+})();

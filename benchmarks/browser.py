@@ -1,0 +1,170 @@
+"""Banco de pruebas 4: la LSTM del curso en el navegador (página ``book/interactivo.md``).
+
+Abre la página construida (``_build/html/book/interactivo.html``) desde ``file://`` en Chromium sin cabeza
+(el mismo que usan las pruebas del sitio) y mide:
+
+* el tiempo de generar 200 caracteres tras el texto inicial «En un lugar de la Mancha» (24 caracteres, que
+  también hay que leer), con τ = 0.8 y top-k = 10, y con decodificación voraz: mediana, mínimo y máximo de
+  ``--repeats`` ejecuciones, medidos con ``performance.now()`` dentro de la página;
+* el tiempo de decodificar el modelo al cargar la página (base64 → float16 → tablas de la primera capa);
+* los bytes que descarga la página: el HTML y cada recurso que el navegador pidió
+  (``performance.getEntriesByType("resource")``), con el tamaño de su archivo en el disco (desde ``file://``
+  el navegador no informa de los bytes transferidos), separados en pesos, JavaScript y CSS propios,
+  MathJax y el resto (tema del libro).
+
+Uso (con el libro ya construido)::
+
+    python benchmarks/browser.py                    # escribe benchmarks/results/browser.md
+    python benchmarks/browser.py --repeats 3 --output /tmp/b.md
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from companion.display import fmt_int, fmt_num  # noqa: E402
+
+PAGE = ROOT / "_build" / "html" / "book" / "interactivo.html"
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PROMPT = "En un lugar de la Mancha"
+
+
+def start_browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-extensions", "--window-size=1366,1600"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_script_timeout(120)
+    return driver
+
+
+def downloaded_bytes(driver) -> dict:
+    # Desde file:// la API de tiempos de recursos del navegador queda vacía: se leen las peticiones del
+    # registro de rendimiento de Chromium (eventos Network.requestWillBeSent del protocolo DevTools).
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"].split("#")[0].split("?")[0])
+    groups = {"pesos (lstm-pesos.js)": 0, "JavaScript y CSS de la página (lstm-web.*)": 0,
+              "MathJax y sus tipografías": 0, "resto (HTML, tema del libro)": 0}
+    seen = set()
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            continue
+        if parts.scheme != "file":
+            raise RuntimeError(f"La página pidió un recurso que no es un archivo local: {url}")
+        path = Path(unquote(parts.path))
+        if path in seen:
+            continue
+        seen.add(path)
+        size = path.stat().st_size
+        name = path.name
+        if name == "lstm-pesos.js":
+            groups["pesos (lstm-pesos.js)"] += size
+        elif name.startswith("lstm-web."):
+            groups["JavaScript y CSS de la página (lstm-web.*)"] += size
+        elif "mathjax" in path.parts:
+            groups["MathJax y sus tipografías"] += size
+        else:
+            groups["resto (HTML, tema del libro)"] += size
+    return {"groups": groups, "total": sum(groups.values()), "files": len(seen)}
+
+
+def measure(repeats: int, page: Path = PAGE) -> dict:
+    if not page.is_file():
+        raise SystemExit(f"No existe {page}: construya antes el libro (jupyter-book build .).")
+    driver = start_browser()
+    try:
+        driver.get(page.resolve().as_uri())
+        driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "const wait = () => (document.readyState === 'complete' && window.LSTMWeb) ? done() : setTimeout(wait, 50);"
+            "wait();")
+        info = driver.execute_script(
+            "const m = LSTMWeb.model; return {load: LSTMWeb.loadMs, H: m.H, L: m.L, V: m.V, params: m.numParameters,"
+            " source: m.header.source, ua: navigator.userAgent};")
+        driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "(window.MathJax && MathJax.startup && MathJax.startup.promise ? MathJax.startup.promise : Promise.resolve())"
+            ".then(() => setTimeout(done, 500));")
+        sizes = downloaded_bytes(driver)
+        driver.execute_script("LSTMWeb.generate(arguments[0], {length: 50, seed: 0})", PROMPT)  # calentamiento
+        times = {"muestreo (τ = 0.8, top-k = 10)": [], "voraz (top-k = 1)": []}
+        for i in range(repeats):
+            for label, options in (("muestreo (τ = 0.8, top-k = 10)", {"temperature": 0.8, "topK": 10, "seed": i}),
+                                   ("voraz (top-k = 1)", {"topK": 1})):
+                result = driver.execute_script(
+                    "return LSTMWeb.generate(arguments[0], Object.assign({length: 200}, arguments[1]))", PROMPT, options)
+                assert len(result["text"]) == len(PROMPT) + 200
+                times[label].append(result["ms"])
+        version = driver.capabilities.get("browserVersion", "?")
+    finally:
+        driver.quit()
+    return {"info": info, "times": times, "sizes": sizes, "version": version}
+
+
+def markdown(result: dict, repeats: int) -> str:
+    info, sizes = result["info"], result["sizes"]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines = [
+        f"La LSTM del curso en el navegador: Chromium {result['version']} sin cabeza, página abierta desde "
+        f"`file://`; modelo «{info['source']}» ({info['L']} capa(s), h = {info['H']}, "
+        f"{fmt_int(info['params'])} parámetros). Generar 200 caracteres tras «{PROMPT}» (que también se lee), "
+        f"mediana de {repeats} ejecuciones; {platform.machine()}, {os.cpu_count()} núcleos, carga media de la "
+        f"máquina al terminar {fmt_num(load, 1)}.",
+        "",
+        "| Generación de 200 caracteres | Mediana (ms) | Mínimo (ms) | Máximo (ms) |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, values in result["times"].items():
+        lines.append(f"| {label} | {fmt_num(statistics.median(values), 0)} | {fmt_num(min(values), 0)} | "
+                     f"{fmt_num(max(values), 0)} |")
+    lines += ["", f"Decodificar el modelo al cargar la página: {fmt_num(info['load'], 0)} ms.", "",
+              f"Bytes que descarga la página ({sizes['files']} archivos):", "",
+              "| Parte | Bytes | MB |", "|---|---:|---:|"]
+    for label, size in sizes["groups"].items():
+        lines.append(f"| {label} | {fmt_int(size)} | {fmt_num(size / 1e6, 2)} |")
+    lines.append(f"| **total** | **{fmt_int(sizes['total'])}** | **{fmt_num(sizes['total'] / 1e6, 2)}** |")
+    return "\n".join(lines) + "\n"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as f:
+        f.write(text)
+    os.replace(f.name, path)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / "browser.md")
+    parser.add_argument("--page", type=Path, default=PAGE, help="página construida (por omisión la de _build/html)")
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error("--repeats debe ser al menos 1")
+    text = markdown(measure(args.repeats, args.page), args.repeats)
+    write_atomically(args.output, text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
