@@ -4,17 +4,27 @@ Un punto de control es un diccionario guardado con ``torch.save`` que solo conti
 cadenas, listas y diccionarios, para poder leerlo con ``torch.load(weights_only=True)`` (que no ejecuta
 código arbitrario):
 
-    {"format": "companion-charlm", "version": 1,
+    {"format": "companion-charlm", "version": 2,
      "config": model.config,          # argumentos de build_model
      "vocab": vocab.to_dict(),
      "state_dict": {...},             # pesos (float16 si se guardó con half=True)
+     "weights_sha256": "…",           # suma de comprobación de los pesos (weights_checksum)
      "metadata": {...}}               # suma de comprobación del corpus, épocas, tiempo, perplejidades…
+
+Al cargar se comprueba todo lo que puede estar mal antes de usar el modelo: que el archivo sea un punto de
+control de este formato, que su configuración sea válida, que los pesos coincidan con su suma de comprobación
+(un archivo con bytes alterados se rechaza, aunque PyTorch pueda leerlo) y que todos sean finitos (ni NaN ni
+infinitos). Los archivos de la versión 1 del formato, anteriores a la suma de comprobación, se siguen
+leyendo; se les comprueba todo lo demás.
 
 Los modelos preentrenados del paquete se guardan en float16 (la mitad de espacio) y se cargan en float32;
 sus perplejidades de los metadatos se midieron con esos mismos pesos redondeados.
 """
 from __future__ import annotations
 
+import hashlib
+import inspect
+import math
 import os
 import tempfile
 from collections import namedtuple
@@ -26,12 +36,18 @@ from companion.data import Vocab
 from companion.model import build_model
 
 FORMAT = "companion-charlm"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)  # la 1 no lleva suma de comprobación de los pesos
 PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
 PRETRAINED_NAMES = ("rnn", "gru", "lstm", "lstm2")
 
 Pretrained = namedtuple("Pretrained", ["model", "vocab", "metadata"])
-Pretrained.__doc__ = "Modelo cargado de un punto de control: ``model`` (CharLM en modo eval), ``vocab`` y ``metadata``."
+Pretrained.__doc__ = ("Lo que devuelven :func:`load_checkpoint` y :func:`load_pretrained`: el modelo, su vocabulario y "
+                      "sus metadatos. Se puede desempaquetar: ``model, vocab, metadata = load_pretrained('lstm')``.")
+Pretrained.model.__doc__ = "El modelo (:class:`companion.model.CharLM`) con los pesos cargados, en modo evaluación."
+Pretrained.vocab.__doc__ = "El vocabulario (:class:`companion.data.Vocab`) con el que se entrenó el modelo."
+Pretrained.metadata.__doc__ = ("Diccionario de metadatos: corpus y su suma de comprobación, épocas, tiempo, "
+                               "perplejidades de validación y de prueba y la orden que reproduce el modelo.")
 
 
 def round_to_half(model) -> None:
@@ -45,12 +61,36 @@ def round_to_half(model) -> None:
                 tensor.copy_(tensor.half())
 
 
+def weights_checksum(state_dict) -> str:
+    """SHA-256 (en hexadecimal) de unos pesos: nombres, tipos, formas y bytes de cada tensor, en orden alfabético.
+
+    Es la suma que :func:`save_checkpoint` guarda en el punto de control y que :func:`load_checkpoint`
+    comprueba: basta cambiar un solo byte de un peso para que no coincida.
+    """
+    digest = hashlib.sha256()
+    for key in sorted(state_dict):
+        tensor = state_dict[key].detach().cpu().contiguous()
+        digest.update(f"{key}|{tensor.dtype}|{tuple(tensor.shape)}|".encode("utf-8"))
+        digest.update(tensor.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _first_non_finite(state_dict):
+    """Nombre del primer tensor de coma flotante con algún NaN o infinito, o ``None`` si todos son finitos."""
+    for key, tensor in state_dict.items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            return key
+    return None
+
+
 def save_checkpoint(path, model, vocab, metadata=None, *, half=False) -> Path:
     """Guarda ``model`` (un CharLM construido con ``build_model``), ``vocab`` y ``metadata`` en ``path``.
 
     La escritura es atómica: se escribe un archivo temporal en la misma carpeta y se renombra con
     ``os.replace``, así que nunca queda un archivo a medio escribir. ``half=True`` guarda los pesos en
-    float16. Devuelve la ruta escrita.
+    float16. Con los pesos se guarda su suma de comprobación (:func:`weights_checksum`). Un modelo con
+    pesos no finitos (NaN o infinitos, por ejemplo tras un entrenamiento que divergió) no se guarda.
+    Devuelve la ruta escrita.
     """
     config = getattr(model, "config", None)
     if not isinstance(config, dict):
@@ -67,8 +107,14 @@ def save_checkpoint(path, model, vocab, metadata=None, *, half=False) -> Path:
     for key, tensor in model.state_dict().items():
         tensor = tensor.detach().cpu()
         state[key] = tensor.half() if half and tensor.is_floating_point() else tensor.clone()
+    bad = _first_non_finite(state)
+    if bad is not None:
+        where = " (en float16: el peso supera 65 504, el máximo de media precisión)" if half else ""
+        raise ValueError(f"El peso {bad!r} del modelo tiene valores no finitos (NaN o infinito){where}: no se "
+                         "guarda un modelo así. Si el entrenamiento divergió, repítalo con una tasa de "
+                         "aprendizaje menor o con recorte del gradiente (--clip).")
     payload = {"format": FORMAT, "version": VERSION, "config": dict(config), "vocab": vocab.to_dict(),
-               "state_dict": state, "metadata": metadata}
+               "state_dict": state, "weights_sha256": weights_checksum(state), "metadata": metadata}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -106,45 +152,115 @@ def load_checkpoint(path, map_location="cpu", *, vocab=None) -> Pretrained:
     """Carga un punto de control escrito por :func:`save_checkpoint` y devuelve ``Pretrained(model, vocab, metadata)``.
 
     El modelo se reconstruye con ``build_model(**config)``, recibe los pesos en float32 y queda en modo
-    evaluación. Si se pasa ``vocab``, se comprueba que coincide con el guardado. Un archivo dañado, de otro
-    formato o con pesos que no encajan produce un ``ValueError`` que explica el problema.
+    evaluación. Si se pasa ``vocab``, se comprueba que coincide con el guardado. Un archivo dañado (también
+    uno que PyTorch lee pero cuyos pesos no coinciden con su suma de comprobación), de otro formato, con una
+    configuración inválida, con pesos que no encajan o con pesos no finitos produce un ``ValueError`` que
+    explica el problema.
     """
     path = Path(path)
+    name = str(path)
     if not path.is_file():
-        raise FileNotFoundError(f"No existe el punto de control {str(path)!r}: revise la ruta.")
+        raise FileNotFoundError(f"No existe el punto de control {name!r}: revise la ruta.")
     try:
-        payload = torch.load(path, map_location=map_location, weights_only=True)
+        payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:
-        raise ValueError(f"No se pudo leer {str(path)!r}: el archivo está dañado o no es un punto de control "
+        raise ValueError(f"No se pudo leer {name!r}: el archivo está dañado o no es un punto de control "
                          f"de PyTorch ({type(error).__name__}). Vuelva a generarlo con "
                          "`python -m companion train`.") from error
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise ValueError(f"{str(path)!r} no es un punto de control de este curso (falta el formato {FORMAT!r}): "
+        raise ValueError(f"{name!r} no es un punto de control de este curso (falta el formato {FORMAT!r}): "
                          "use un archivo guardado con companion.checkpoint.save_checkpoint.")
-    if payload.get("version") != VERSION:
-        raise ValueError(f"{str(path)!r} tiene la versión de formato {payload.get('version')!r} y este paquete lee "
-                         f"la {VERSION}: actualice el paquete o vuelva a entrenar el modelo.")
+    version = payload.get("version")
+    if version not in READABLE_VERSIONS:
+        raise ValueError(f"{name!r} tiene la versión de formato {version!r} y este paquete lee las "
+                         f"{', '.join(map(str, READABLE_VERSIONS))}: actualice el paquete o vuelva a entrenar el modelo.")
+    state = payload.get("state_dict")
+    if not isinstance(state, dict) or not state or not all(
+            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
+        raise ValueError(f"{name!r} no contiene pesos válidos (se esperaba un diccionario de tensores en "
+                         "'state_dict'): el archivo está dañado; vuelva a generarlo.")
+    stored_sum = payload.get("weights_sha256")
+    if version >= 2 or stored_sum is not None:
+        if not isinstance(stored_sum, str):
+            raise ValueError(f"A {name!r} le falta la suma de comprobación de los pesos: el archivo está dañado o "
+                             "incompleto; vuelva a descargarlo o a generarlo.")
+        if weights_checksum(state) != stored_sum:
+            raise ValueError(f"Los pesos de {name!r} no coinciden con su suma de comprobación: el archivo se ha "
+                             "dañado (o modificado) después de guardarlo. Vuelva a descargarlo o a generarlo con "
+                             "`python -m companion train`.")
+    bad = _first_non_finite(state)
+    if bad is not None:
+        raise ValueError(f"El peso {bad!r} de {name!r} tiene valores no finitos (NaN o infinito): el modelo "
+                         "no puede dar probabilidades. Vuelva a entrenarlo (con una tasa de aprendizaje menor o "
+                         "con --clip si el entrenamiento divergió).")
+    config = payload.get("config")
+    problem = config_problem(config)
+    if problem is not None:
+        raise ValueError(f"La configuración guardada en {name!r} no es válida: {problem}. El archivo está dañado "
+                         "o se escribió a mano; vuelva a generarlo con `python -m companion train`.")
     try:
-        stored_vocab = Vocab.from_dict(payload["vocab"])
-        config = payload["config"]
+        stored_vocab = Vocab.from_dict(payload.get("vocab"))
         model = build_model(**config)
-    except Exception as error:
-        raise ValueError(f"El punto de control {str(path)!r} tiene una configuración o un vocabulario inválidos "
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"El punto de control {name!r} tiene una configuración o un vocabulario inválidos "
                          f"({error}).") from error
-    if len(stored_vocab) != config.get("vocab_size", len(stored_vocab)):
-        raise ValueError(f"El vocabulario guardado en {str(path)!r} tiene {len(stored_vocab)} símbolos pero el "
+    if len(stored_vocab) != config["vocab_size"]:
+        raise ValueError(f"El vocabulario guardado en {name!r} tiene {len(stored_vocab)} símbolos pero el "
                          f"modelo espera {config['vocab_size']}: el archivo es incoherente; vuelva a generarlo.")
     if vocab is not None and vocab != stored_vocab:
         raise ValueError(vocab_mismatch_message(stored_vocab, vocab, path))
     reference = model.state_dict()
-    state = payload["state_dict"]
     if set(state) != set(reference) or any(state[k].shape != reference[k].shape for k in reference):
-        raise ValueError(f"Los pesos de {str(path)!r} no encajan con el modelo descrito por su configuración "
+        raise ValueError(f"Los pesos de {name!r} no encajan con el modelo descrito por su configuración "
                          f"{config}: el archivo es incoherente; vuelva a generarlo.")
     model.load_state_dict({k: v.to(reference[k].dtype) for k, v in state.items()})
     model.to(map_location if map_location is not None else "cpu")
     model.eval()
-    return Pretrained(model, stored_vocab, payload.get("metadata", {}))
+    metadata = payload.get("metadata", {})
+    return Pretrained(model, stored_vocab, metadata if isinstance(metadata, dict) else {})
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def config_problem(config) -> str | None:
+    """Describe en español qué falla en una configuración de :func:`companion.model.build_model`, o ``None``.
+
+    Se comprueba antes de construir el modelo, para que un punto de control dañado o escrito a mano dé un
+    mensaje claro (en lugar de un error de PyTorch): claves conocidas, tipos y rangos de cada valor.
+    """
+    if not isinstance(config, dict):
+        return f"se esperaba un diccionario y hay {type(config).__name__}"
+    known = set(inspect.signature(build_model).parameters)
+    unknown = sorted(set(map(str, config)) - known)
+    if unknown:
+        return f"claves desconocidas {unknown} (las válidas son {', '.join(sorted(known))})"
+    for key in ("cell", "vocab_size", "hidden_size"):
+        if key not in config:
+            return f"falta la clave {key!r}"
+    from companion.model import CELLS
+
+    checks = {
+        "cell": (lambda v: v in CELLS, f"una de {', '.join(map(repr, CELLS))}"),
+        "vocab_size": (lambda v: _is_int(v) and v >= 1, "un entero positivo"),
+        "hidden_size": (lambda v: _is_int(v) and v >= 1, "un entero positivo"),
+        "num_layers": (lambda v: _is_int(v) and v >= 1, "un entero positivo"),
+        "embedding_dim": (lambda v: v is None or (_is_int(v) and v >= 1), "None o un entero positivo"),
+        "bidirectional": (lambda v: isinstance(v, bool), "True o False"),
+        "scratch": (lambda v: isinstance(v, bool), "True o False"),
+        "forget_bias": (lambda v: v is None or _is_real(v), "None o un número finito"),
+    }
+    for key in ("dropout", "embedding_dropout", "output_dropout"):
+        checks[key] = (lambda v: _is_real(v) and 0 <= v < 1, "una probabilidad en [0, 1)")
+    for key, (ok, expected) in checks.items():
+        if key in config and not ok(config[key]):
+            return f"{key} debe ser {expected}, no {config[key]!r}"
+    return None
 
 
 def vocab_mismatch_message(stored, expected, path) -> str:

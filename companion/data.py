@@ -52,19 +52,41 @@ def default_cache_dir() -> Path:
 
 
 def data_dir_path(data_dir: str | os.PathLike | None = None) -> Path:
-    """Carpeta donde se busca ``pg2000.txt``: ``data_dir``, si no ``$COMPANION_DATA_DIR``, si no la caché."""
+    """Carpeta donde :func:`load_quijote` lee ``pg2000.txt`` (o lo descargará): ver :func:`quijote_path`."""
+    return quijote_path(data_dir).parent
+
+
+def quijote_path(data_dir: str | os.PathLike | None = None) -> Path:
+    """Ruta de ``pg2000.txt`` que usa :func:`load_quijote`, sin crear ni descargar nada.
+
+    - Con ``data_dir``, siempre ``data_dir/pg2000.txt`` (si falta, se descargará allí).
+    - Si no, el primer archivo que exista: en la carpeta de ``$COMPANION_DATA_DIR`` y, después, en la caché
+      del usuario (:func:`default_cache_dir`).
+    - Si no está en ninguna, el destino de la descarga: la carpeta de ``$COMPANION_DATA_DIR`` si la variable
+      está definida y la carpeta existe; si no, la caché. La variable nunca crea carpetas.
+    """
     if data_dir is not None:
-        return Path(data_dir).expanduser()
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR]).expanduser()
-    return default_cache_dir()
+        return Path(data_dir).expanduser() / FILENAME
+    env = os.environ.get(ENV_VAR)
+    env_dir = Path(env).expanduser() if env else None
+    cache = default_cache_dir()
+    for folder in (env_dir, cache):
+        if folder is not None and (folder / FILENAME).is_file():
+            return folder / FILENAME
+    if env_dir is not None and env_dir.is_dir():
+        return env_dir / FILENAME
+    return cache / FILENAME
 
 
 def _manual_fix(path: Path, url: str) -> str:
+    env = os.environ.get(ENV_VAR)
+    missing = ""
+    if env and not Path(env).expanduser().is_dir():
+        missing = f" (ahora {ENV_VAR} vale {env!r}, una carpeta que no existe: créela o corrija la variable)"
     return (
-        f"Para resolverlo, descarga el archivo a mano desde {url} (por ejemplo con el navegador) y "
-        f"guárdalo como {path}, o define la variable de entorno {ENV_VAR} con la carpeta que ya "
-        f"contiene {FILENAME}."
+        f"Para resolverlo, descargue el archivo a mano desde {url} (por ejemplo con el navegador) y "
+        f"guárdelo como {path}, o defina la variable de entorno {ENV_VAR} con la carpeta que ya "
+        f"contiene {FILENAME}{missing}."
     )
 
 
@@ -145,11 +167,12 @@ def load_quijote(data_dir: str | os.PathLike | None = None, *, url: str = QUIJOT
     """Devuelve el texto del Quijote, sin la cabecera ni la licencia de Project Gutenberg.
 
     Busca ``pg2000.txt`` en ``data_dir``; si no se indica, en la carpeta de la variable de entorno
-    ``COMPANION_DATA_DIR``; si tampoco existe, en la caché del usuario. Si el archivo ya está, no se
-    escribe nada (la carpeta puede ser de solo lectura); si no, se descarga allí desde ``url`` una
-    única vez, de forma atómica. El texto devuelto no tiene BOM y sus líneas terminan en ``"\\n"``.
+    ``COMPANION_DATA_DIR`` y después en la caché del usuario (el orden exacto está en :func:`quijote_path`).
+    Si el archivo ya está, no se escribe nada (la carpeta puede ser de solo lectura); si no, se descarga
+    desde ``url`` una única vez, de forma atómica, en ``data_dir``, en la carpeta de la variable si existe
+    o en la caché. El texto devuelto no tiene BOM y sus líneas terminan en ``"\\n"``.
     """
-    path = data_dir_path(data_dir) / FILENAME
+    path = quijote_path(data_dir)
     if not path.is_file():
         download(url, path)
     raw = path.read_bytes()
@@ -157,8 +180,8 @@ def load_quijote(data_dir: str | os.PathLike | None = None, *, url: str = QUIJOT
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ValueError(
-            f"{path} no está codificado en UTF-8, así que no es el pg2000.txt original. Bórralo y vuelve a "
-            f"ejecutar para descargarlo, o colócalo a mano. {_manual_fix(path, url)}"
+            f"{path} no está codificado en UTF-8, así que no es el pg2000.txt original. Bórrelo y vuelva a "
+            f"ejecutar para descargarlo, o colóquelo a mano. {_manual_fix(path, url)}"
         ) from error
     return extract_novel(text, source=str(path))
 
@@ -176,6 +199,28 @@ def clean(text: str) -> str:
     if not isinstance(text, str):
         raise TypeError(f"clean espera una cadena (str), no {type(text).__name__}.")
     return _NOT_LETTERS.sub(" ", unicodedata.normalize("NFC", text).lower())
+
+
+def clean_changes(text: str) -> list[tuple[str, str]]:
+    """Qué caracteres de ``text`` cambia :func:`clean`: pares ``(original, resultado)`` sin repetir, en orden.
+
+    El resultado es la minúscula (``("W", "w")``) o un espacio (``("€", " ")``, ``("À", " ")``: la «à» no es
+    una letra del español). Los espacios no se cuentan. Sirve para avisar a quien escribe un texto inicial
+    de cómo lo verá el modelo.
+
+    >>> clean_changes("¡Hola, W!")
+    [('¡', ' '), ('H', 'h'), (',', ' '), ('W', 'w'), ('!', ' ')]
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"clean_changes espera una cadena (str), no {type(text).__name__}.")
+    changes = {}
+    for char in unicodedata.normalize("NFC", text):
+        if char == " " or char in changes:
+            continue
+        result = clean(char)
+        if result != char:
+            changes[char] = result if result.strip() else " "
+    return list(changes.items())
 
 
 def char_positions(text: str, sorted_codes: np.ndarray, what: str = "El texto") -> np.ndarray:

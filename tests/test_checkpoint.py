@@ -137,3 +137,97 @@ def test_pretrained_total_size_is_small():
 def test_unknown_pretrained_name():
     with pytest.raises(ValueError, match="lstm2"):
         load_pretrained("transformer")
+
+
+# --------------------------------------------------------------------------- entradas dañadas o inválidas
+
+
+def test_flipped_bytes_are_detected_by_checksum(trained, tmp_path):
+    model, vocab = trained
+    path = save_checkpoint(tmp_path / "m.pt", model, vocab)
+    data = bytearray(path.read_bytes())
+    weights = model.rnn.weight_hh_l0.detach().numpy().tobytes()
+    start = bytes(data).find(weights)
+    assert start > 0
+    for i in range(start + 8, start + 8 + min(2000, len(weights) - 16)):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+    payload = torch.load(path, weights_only=True)  # PyTorch lo lee sin quejarse…
+    assert not torch.equal(payload["state_dict"]["rnn.weight_hh_l0"], model.rnn.weight_hh_l0)
+    with pytest.raises(ValueError, match="no coinciden con su suma de comprobación"):  # …pero el paquete no
+        load_checkpoint(path)
+
+
+def test_checksum_is_stored_and_old_files_without_it_still_load(trained, tmp_path):
+    model, vocab = trained
+    path = save_checkpoint(tmp_path / "m.pt", model, vocab)
+    payload = torch.load(path, weights_only=True)
+    assert payload["version"] == checkpoint_module.VERSION == 2
+    assert payload["weights_sha256"] == checkpoint_module.weights_checksum(payload["state_dict"])
+    missing = dict(payload)
+    del missing["weights_sha256"]
+    torch.save(missing, tmp_path / "sin_suma.pt")
+    with pytest.raises(ValueError, match="falta la suma de comprobación"):
+        load_checkpoint(tmp_path / "sin_suma.pt")
+    old = dict(missing, version=1)  # formato 1: anterior a la suma; se acepta
+    torch.save(old, tmp_path / "v1.pt")
+    assert load_checkpoint(tmp_path / "v1.pt").model.config == model.config
+
+
+def test_non_finite_weights_are_refused(trained, tmp_path):
+    model, vocab = trained
+    path = save_checkpoint(tmp_path / "m.pt", model, vocab)
+    payload = torch.load(path, weights_only=True)
+    payload["state_dict"]["W_hq"][0, 0] = float("nan")
+    payload["weights_sha256"] = checkpoint_module.weights_checksum(payload["state_dict"])
+    torch.save(payload, path)
+    with pytest.raises(ValueError, match="'W_hq'.*no finitos"):
+        load_checkpoint(path)
+    with torch.no_grad():
+        model.b_q[0] = float("inf")
+    with pytest.raises(ValueError, match="'b_q'.*no finitos"):
+        save_checkpoint(tmp_path / "inf.pt", model, vocab)
+    assert not (tmp_path / "inf.pt").exists()
+
+
+def test_huge_weight_overflowing_float16_is_refused(trained, tmp_path):
+    model, vocab = trained
+    with torch.no_grad():
+        model.b_q[0] = 1e6
+    save_checkpoint(tmp_path / "f32.pt", model, vocab)  # en float32 es finito
+    with pytest.raises(ValueError, match="float16"):
+        save_checkpoint(tmp_path / "f16.pt", model, vocab, half=True)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"hidden_size": -5}, "hidden_size debe ser un entero positivo, no -5"),
+    ({"hidden_size": 4.5}, "hidden_size debe ser un entero positivo"),
+    ({"num_layers": 0}, "num_layers debe ser un entero positivo"),
+    ({"dropout": "mucho"}, "dropout debe ser una probabilidad"),
+    ({"cell": "transformer"}, "cell debe ser una de"),
+    ({"capas": 3}, "claves desconocidas \\['capas'\\]"),
+])
+def test_invalid_config_gives_spanish_error(trained, tmp_path, change, message):
+    model, vocab = trained
+    path = save_checkpoint(tmp_path / "m.pt", model, vocab)
+    payload = torch.load(path, weights_only=True)
+    payload["config"].update(change)
+    torch.save(payload, path)
+    with pytest.raises(ValueError, match="configuración guardada.*no es válida: " + message):
+        load_checkpoint(path)
+
+
+def test_config_problem_accepts_every_build_model_config():
+    for config in (dict(cell="gru", vocab_size=5, hidden_size=3),
+                   build_model("lstm", vocab_size=5, hidden_size=3, num_layers=2, dropout=0.2, embedding_dim=4,
+                               embedding_dropout=0.1, output_dropout=0.1, forget_bias=1.0).config):
+        assert checkpoint_module.config_problem(config) is None
+    assert "diccionario" in checkpoint_module.config_problem(["lstm"])
+    assert "falta la clave 'cell'" in checkpoint_module.config_problem({"vocab_size": 3, "hidden_size": 2})
+
+
+def test_pretrained_fields_are_documented_in_spanish():
+    for field in Pretrained._fields:
+        doc = getattr(Pretrained, field).__doc__
+        assert "Alias for field" not in doc and doc[0].isupper()
+    assert "desempaquetar" in Pretrained.__doc__

@@ -70,15 +70,123 @@ def test_errors_are_spanish(checkpoint, text_file, tmp_path, capsys):
     assert info.value.code == 2 and "No existe" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["generate", str(checkpoint), "--temperature", "0"])
-    assert "temperatura" in capsys.readouterr().err
+    assert "argumento --temperature: se esperaba un número positivo" in capsys.readouterr().err
     other = tmp_path / "otro.txt"
     other.write_text("zapato xilófono kiwi wéstern " * 20, encoding="utf-8")
     with pytest.raises(SystemExit):
         main(["evaluate", str(checkpoint), "--text", str(other)])
-    assert "no coincide" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "caracteres que el modelo no conoce" in err and "'k'" in err and "'x'" in err
     with pytest.raises(SystemExit):
         main(["train", "--hidden", "cero"])
-    assert "entero positivo" in capsys.readouterr().err
+    assert "argumento --hidden: se esperaba un entero positivo y se recibió 'cero'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--clip", "-1"], "argumento --clip: se esperaba un número mayor o igual que 0"),
+    (["train", "--clip", "nan"], "argumento --clip: se esperaba un número mayor o igual que 0"),
+    (["train", "--dropout", "1"], "argumento --dropout: se esperaba una probabilidad"),
+    (["train", "--lr", "inf"], "argumento --lr: se esperaba un número positivo y finito"),
+    (["train", "--forget-bias", "nan"], "argumento --forget-bias: se esperaba un número finito"),
+    (["train", "--cell", "lstn"], "argumento --cell: opción no válida: 'lstn' (elija entre"),
+    (["generate", "m.pt", "--temperature", "inf"], "argumento --temperature: se esperaba un número positivo y finito"),
+    (["generate", "m.pt", "--length", "abc"], "argumento --length: se esperaba un entero mayor o igual que 0 y se "
+                                              "recibió 'abc'"),
+    (["generate", "m.pt", "--top-k", "0"], "argumento --top-k: se esperaba un entero positivo"),
+    (["generate", "m.pt", "--seed", "-3"], "argumento --seed: se esperaba un entero mayor o igual que 0"),
+    (["generate", "m.pt", "--length"], "argumento --length: se esperaba un valor"),
+    (["generate"], "faltan los argumentos obligatorios: MODELO"),
+    (["evaluate", "m.pt", "--sobra"], "argumentos no reconocidos: --sobra"),
+    (["entrena"], "opción no válida: 'entrena'"),
+    (["train", "--recipe", "gpt"], "Receta desconocida 'gpt'"),
+])
+def test_bad_options_are_refused_naming_the_option(args, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and message in err
+    assert "invalid" not in err and "usage" not in err and "error: argument " not in err
+
+
+def test_clip_zero_disables_clipping(text_file, tmp_path):
+    out = tmp_path / "sin_recorte.pt"
+    main(["train", "--text", str(text_file), "--hidden", "8", "--batch-size", "4", "--steps", "10",
+          "--max-steps", "2", "--clip", "0", "--out", str(out), "--quiet"])
+    assert load_checkpoint(out).metadata["settings"]["clip"] == 0.0
+
+
+def test_prompt_changes_are_reported(checkpoint, capsys):
+    main(["generate", str(checkpoint), "--prompt", "Dama 5 € À la venta", "--length", "5", "--seed", "0"])
+    captured = capsys.readouterr()
+    assert captured.out.startswith("dama la venta")
+    for change in ("«D» → «d»", "«5» → espacio", "«€» → espacio", "«À» → espacio"):
+        assert change in captured.err
+    main(["generate", str(checkpoint), "--prompt", "la dama", "--length", "5", "--seed", "0"])
+    assert capsys.readouterr().err == ""  # nada que avisar
+
+
+def test_evaluate_accepts_text_with_fewer_characters(checkpoint, text_file, tmp_path, capsys):
+    """Un texto cuyos caracteres son un subconjunto de los del modelo se evalúa (antes: «sobran [...]»)."""
+    model_vocab = load_checkpoint(checkpoint).vocab
+    fragment = tmp_path / "fragmento.txt"
+    fragment.write_text("la dama del castillo " * 30, encoding="utf-8")
+    assert set("la dama del castillo ") < set(model_vocab.itos)
+    main(["evaluate", str(checkpoint), "--text", str(fragment)])
+    out = capsys.readouterr().out
+    assert "Perplejidad de prueba" in out and "Aviso" in out  # no es el texto del entrenamiento
+
+
+def test_recipe_defaults_can_be_overridden(text_file, tmp_path, capsys):
+    from companion.recipes import recipe
+
+    out = tmp_path / "receta.pt"
+    main(["train", "--recipe", "lstm_fb1", "--text", str(text_file), "--hidden", "8", "--embedding", "4",
+          "--epochs", "1", "--batch-size", "4", "--steps", "10", "--max-steps", "2", "--out", str(out), "--quiet"])
+    model, _, metadata = load_checkpoint(out)
+    settings, defaults = metadata["settings"], recipe("lstm_fb1")
+    assert model.config["hidden_size"] == 8 and settings["hidden"] == 8  # escrito en la orden
+    assert model.config["embedding_dim"] == 4 and settings["epochs"] == 1
+    for key in ("lr_schedule", "dropout", "embedding_dropout", "output_dropout", "forget_bias", "half", "patience"):
+        assert settings[key] == defaults[key]  # de la receta
+    assert model.config["forget_bias"] == 1.0 and model.config["output_dropout"] == defaults["output_dropout"]
+    assert metadata["float16"] is True
+
+
+def test_resume_continues_after_an_interrupted_run(text_file, tmp_path, monkeypatch, capsys):
+    import companion.train as train_module
+
+    args = ["train", "--text", str(text_file), "--hidden", "8", "--embedding", "4", "--batch-size", "4",
+            "--steps", "10", "--max-steps", "3", "--epochs", "3", "--seed", "2", "--quiet"]
+    main(args + ["--out", str(tmp_path / "seguido.pt")])
+    reference = load_checkpoint(tmp_path / "seguido.pt")
+
+    out = tmp_path / "reanudado.pt"
+    progress = tmp_path / "reanudado.pt.progreso.pt"
+    real_train = train_module.train
+
+    def interrupted(*a, on_epoch_end=None, **k):
+        def stop_after_first_epoch(state):
+            on_epoch_end(state)
+            raise KeyboardInterrupt  # como un Ctrl-C o una máquina que se apaga
+
+        return real_train(*a, on_epoch_end=stop_after_first_epoch, **k)
+
+    monkeypatch.setattr(train_module, "train", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        main(args + ["--out", str(out), "--resume"])
+    monkeypatch.undo()
+    assert progress.is_file() and not out.exists()
+    capsys.readouterr()
+    with pytest.raises(SystemExit):  # otra orden no puede reanudar ese progreso
+        main(args[:-1] + ["--out", str(out), "--resume", "--seed", "3"])
+    assert "se guardó con otra orden" in capsys.readouterr().err
+    main(args + ["--out", str(out), "--resume"])
+    assert "Se reanuda tras la época 1" in capsys.readouterr().out
+    assert not progress.exists()
+    resumed = load_checkpoint(out)
+    assert resumed.metadata["epochs"] == 3 and resumed.metadata["steps"] == reference.metadata["steps"] == 9
+    assert "--resume" not in resumed.metadata["command"]
+    assert resumed.metadata["epoch_train_perplexity"][0] == reference.metadata["epoch_train_perplexity"][0]
 
 
 def test_time_limit_records_equivalent_command(text_file, tmp_path, capsys):

@@ -120,13 +120,67 @@ def test_present_file_in_read_only_dir_writes_nothing(quijote_path, tmp_path, mo
 
 
 def test_data_dir_priority(tmp_path, monkeypatch):
-    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "env"))
-    assert data_dir_path(tmp_path / "arg") == tmp_path / "arg"
-    assert data_dir_path() == tmp_path / "env"
-    monkeypatch.delenv("COMPANION_DATA_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    if os.name == "posix" and data.sys.platform not in ("darwin",):
-        assert data_dir_path() == tmp_path / "xdg" / "companion"
+    monkeypatch.setattr(data.sys, "platform", "linux")
+    cache = tmp_path / "xdg" / "companion"
+    env = tmp_path / "env"
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(env))
+    assert data_dir_path(tmp_path / "arg") == tmp_path / "arg"  # el argumento manda siempre
+    assert data_dir_path() == cache  # la carpeta de la variable no existe: se descargaría en la caché
+    env.mkdir()
+    assert data_dir_path() == env  # existe (aunque vacía): la descarga iría allí
+    cache.mkdir(parents=True)
+    (cache / FILENAME).write_text("x")
+    assert data_dir_path() == cache  # el archivo está en la caché y no en la variable: se usa el de la caché
+    (env / FILENAME).write_text("x")
+    assert data.quijote_path() == env / FILENAME  # en las dos: primero la variable
+    monkeypatch.delenv("COMPANION_DATA_DIR")
+    assert data_dir_path() == cache
+    assert not (tmp_path / "arg").exists()  # consultar no crea nada
+
+
+def test_env_var_never_creates_folders(quijote_path, tmp_path, monkeypatch):
+    """COMPANION_DATA_DIR con una carpeta que no existe: se descarga en la caché y la carpeta no se crea."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(data.sys, "platform", "linux")
+    missing = tmp_path / "no" / "existe"
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(missing))
+    targets = []
+
+    def fake_download(url, path, timeout=60.0):
+        targets.append(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(quijote_path.read_bytes())
+        return path
+
+    monkeypatch.setattr(data, "download", fake_download)
+    assert load_quijote().startswith("El ingenioso hidalgo")
+    assert targets == [tmp_path / "xdg" / "companion" / FILENAME]
+    assert not (tmp_path / "no").exists()
+    # Con la carpeta creada por el usuario, la descarga va allí.
+    (tmp_path / "xdg" / "companion" / FILENAME).unlink()
+    missing.mkdir(parents=True)
+    load_quijote()
+    assert targets[-1] == missing / FILENAME
+
+
+def test_missing_env_folder_is_named_in_download_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(data.sys, "platform", "linux")
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "typo"))
+    with pytest.raises(DownloadError, match="no existe: créela o corrija la variable"):
+        load_quijote(url="http://127.0.0.1:9/pg2000.txt")
+    assert not (tmp_path / "typo").exists()
+
+
+def test_clean_changes_reports_what_clean_does():
+    assert data.clean_changes("en un lugar") == []
+    assert data.clean_changes("Wamba, 5 € À") == [("W", "w"), (",", " "), ("5", " "), ("€", " "), ("À", " ")]
+    text = "¡Válame Dios, Sancho!"
+    replaced = "".join(dict(data.clean_changes(text)).get(char, char) for char in text)
+    assert replaced == " válame dios  sancho " and clean(text) == " válame dios sancho "
+    with pytest.raises(TypeError, match="cadena"):
+        data.clean_changes(5)
 
 
 def test_extract_novel_cuts_at_markers():

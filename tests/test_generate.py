@@ -66,6 +66,8 @@ def test_top_k_restricts_choices(setup):
 @pytest.mark.parametrize("kwargs, message", [
     (dict(temperature=0), "temperatura"),
     (dict(temperature=-1.0), "temperatura"),
+    (dict(temperature=float("inf")), "positivo y finito"),
+    (dict(temperature=float("nan")), "positivo y finito"),
     (dict(top_k=0), "top_k"),
     (dict(strategy="beam"), "Estrategia"),
     (dict(length=-1), "length"),
