@@ -42,12 +42,20 @@
     const binary = atob(payload.data);
     const bytes = new Uint8Array(binary.length);
     for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    // Cada float16 se convierte con una tabla de sus 65 536 valores posibles (exactos en doble precisión).
+    const table = new Float64Array(65536);
+    for (let i = 0; i < 65536; i++) table[i] = halfToFloat(i);
+    const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
     const view = new DataView(bytes.buffer);
+    const halves = littleEndian ? new Uint16Array(bytes.buffer, 0, bytes.length >> 1) : null;
     const tensors = {};
     for (const entry of header.tensors) {
       const size = entry.shape.reduce((a, b) => a * b, 1);
-      const out = new Float64Array(size);  // exacto; en doble precisión el producto es más rápido
-      for (let i = 0; i < size; i++) out[i] = halfToFloat(view.getUint16(2 * (entry.offset + i), true));
+      const out = new Float64Array(size);  // en doble precisión el producto es más rápido que en float32
+      for (let i = 0; i < size; i++) {
+        const k = entry.offset + i;
+        out[i] = table[halves ? halves[k] : view.getUint16(2 * k, true)];
+      }
       tensors[entry.name] = out;
     }
     return tensors;
@@ -283,43 +291,57 @@
     return model;
   }
 
-  function startSession(prompt, seed) {
+  function loadedModel() {
     const m = getModel();
     if (!m) throw new Error("El modelo no está disponible: " + loadError);
+    return m;
+  }
+
+  function startSession(m, prompt, seed) {
     const checked = checkPrompt(m, prompt);
     if (checked.error) throw new Error(checked.error);
     return new Session(m, checked.ids, seed === undefined ? 0 : seed);
   }
 
+  // Cálculos sobre el modelo que devuelve `resolve()`: el de la página o, con withWeights, otro cualquiera.
+  function modelApi(resolve) {
+    return {
+      // Distribución del carácter siguiente a `prompt` (limpiado), con temperatura y top-k.
+      distribution(prompt, options) {
+        const o = options || {};
+        const session = startSession(resolve(), prompt, 0);
+        return Array.from(samplingProbs(session.logits, o.temperature || 1, o.topK === undefined ? null : o.topK));
+      },
+      // Texto inicial limpiado seguido de `length` caracteres (topK = 1: voraz) y el tiempo en milisegundos.
+      generate(prompt, options) {
+        const o = options || {};
+        const start = performance.now();
+        const session = startSession(resolve(), prompt, o.seed === undefined ? 0 : o.seed);
+        const length = o.length === undefined ? 100 : o.length;
+        for (let i = 0; i < length; i++) session.next(o.temperature || 1, o.topK === undefined ? null : o.topK);
+        return { text: session.text(), ms: performance.now() - start };
+      },
+      // Activaciones de la capa `layer` en cada paso del texto: {I, F, O, G (C~), C, H}, listas de listas.
+      activations(prompt, layer) {
+        const session = startSession(resolve(), prompt, 0);
+        const out = { I: [], F: [], O: [], G: [], C: [], H: [] };
+        for (const rec of session.trace) for (const k of Object.keys(out)) out[k].push(Array.from(rec[layer || 0][k]));
+        return out;
+      },
+    };
+  }
+
   const api = {
+    ...modelApi(loadedModel),
     get model() { return getModel(); },
     // Milisegundos que tardó en decodificarse el modelo (base64 → float16 → tablas de la primera capa).
     get loadMs() { getModel(); return loadMs; },
     clean: clean,
-    check: (prompt) => checkPrompt(getModel(), prompt),
+    check: (prompt) => checkPrompt(loadedModel(), prompt),
     uniforms: (seed, n) => { const r = mulberry32(seed); return Array.from({ length: n }, () => r()); },
-    // Distribución del carácter siguiente a `prompt` (limpiado), con temperatura y top-k.
-    distribution(prompt, options) {
-      const o = options || {};
-      const session = startSession(prompt, 0);
-      return Array.from(samplingProbs(session.logits, o.temperature || 1, o.topK === undefined ? null : o.topK));
-    },
-    // Texto inicial limpiado seguido de `length` caracteres (topK = 1: voraz) y el tiempo en milisegundos.
-    generate(prompt, options) {
-      const o = options || {};
-      const start = performance.now();
-      const session = startSession(prompt, o.seed === undefined ? 0 : o.seed);
-      const length = o.length === undefined ? 100 : o.length;
-      for (let i = 0; i < length; i++) session.next(o.temperature || 1, o.topK === undefined ? null : o.topK);
-      return { text: session.text(), ms: performance.now() - start };
-    },
-    // Activaciones de la capa `layer` en cada paso del texto: {I, F, O, G (C~), C, H}, listas de listas.
-    activations(prompt, layer) {
-      const session = startSession(prompt, 0);
-      const out = { I: [], F: [], O: [], G: [], C: [], H: [] };
-      for (const rec of session.trace) for (const k of Object.keys(out)) out[k].push(Array.from(rec[layer || 0][k]));
-      return out;
-    },
+    // Los mismos cálculos con otros pesos (mismo formato que window.LSTM_WEIGHTS): lo usan las pruebas para
+    // comprobar modelos de varias capas o con entrada one-hot.
+    withWeights(payload) { const m = new LSTMModel(payload); return modelApi(() => m); },
   };
   window.LSTMWeb = api;
 

@@ -174,6 +174,41 @@ def test_gates_follow_the_chapter_equations(tab, reference):
             assert diff < TOLERANCE, f"capa {l + 1}, {k}: difiere en {diff:.2e}"
 
 
+@pytest.mark.parametrize("options", [dict(num_layers=2, embedding_dim=8), dict(num_layers=3, embedding_dim=None)],
+                         ids=["2-capas-embedding", "3-capas-one-hot"])
+def test_other_shapes_of_lstm(tab, tmp_path, options):
+    """La página lee los tamaños de la cabecera: otros modelos (varias capas, one-hot) también coinciden."""
+    import json
+
+    import torch
+
+    from companion.checkpoint import round_to_half
+    from companion.data import Vocab, clean
+    from companion.export import generate_portable, next_char_probs, write_web_weights
+    from companion.model import build_model
+
+    vocab = Vocab(clean("En un lugar de la Mancha, de cuyo nombre no quiero acordarme, vivía un hidalgo"))
+    torch.manual_seed(1)
+    model = build_model(cell="lstm", vocab_size=len(vocab), hidden_size=20, **options).eval()
+    round_to_half(model)
+    path = tmp_path / "pesos.js"
+    write_web_weights(model, vocab, path)
+    text = path.read_text(encoding="utf-8")
+    payload = json.loads(text[text.index("=") + 1:].strip().rstrip(";"))
+    prompt = "De la Mancha, un hidalgo"
+    got = js(tab, "return LSTMWeb.withWeights(arguments[0]).distribution(arguments[1])", payload, prompt)
+    diff = np.abs(np.array(got) - next_char_probs(model, vocab, prompt)).max()
+    assert diff < TOLERANCE
+    layers, _ = _numpy_lstm(model, vocab.encode(clean(prompt)).numpy())
+    for l, expected in enumerate(layers):
+        acts = js(tab, "return LSTMWeb.withWeights(arguments[0]).activations(arguments[1], arguments[2])",
+                  payload, prompt, l)
+        assert np.abs(np.array(acts["C"]) - expected["C"]).max() < TOLERANCE, f"capa {l + 1}"
+    generated = js(tab, "return LSTMWeb.withWeights(arguments[0]).generate(arguments[1], "
+                        "{length: 60, temperature: 1.2, seed: 5}).text", payload, prompt)
+    assert generated == generate_portable(model, vocab, prompt, length=60, temperature=1.2, seed=5)
+
+
 @pytest.mark.parametrize("prompt", PROMPTS[:3])
 def test_greedy_generation_equals_companion(tab, reference, prompt):
     from companion.generate import generate
