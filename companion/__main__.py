@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import math
 import re
 import shlex
@@ -180,7 +179,7 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
            help="máximo de pasos sumando todas las épocas")
     option("--time-limit", metavar="SEGUNDOS", type=_positive_float, default=None,
            help="para al cabo de estos segundos (solo con tasa constante); los metadatos guardan la orden "
-                "equivalente con --total-steps, que lo reproduce")
+                "equivalente, con el número de pasos dados en lugar del tiempo, que lo reproduce")
     option("--patience", metavar="N", type=_positive_int, default=None,
            help="épocas sin mejora en validación antes de parar (sin indicar: sin parada temprana)")
     option("--half", action="store_true",
@@ -219,46 +218,6 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def load_text_corpus(path, vocab=None):
-    """Corpus (como :func:`companion.data.load_corpus`) a partir de ``path``, o del Quijote si ``path`` es None.
-
-    Con ``vocab`` (el de un modelo), el texto se codifica con ese vocabulario: basta con que sus caracteres
-    sean un subconjunto de los del modelo; uno que el modelo no conoce produce un ``ValueError`` que lo nombra.
-    """
-    from companion.data import Corpus, Vocab, clean, load_corpus, split
-
-    if path is None:
-        corpus = load_corpus()
-        text, source = corpus.text, "El Quijote"
-        if vocab is None or vocab == corpus.vocab:
-            return corpus
-    else:
-        path = Path(path)
-        source = f"El texto {str(path)!r}"
-        if not path.is_file():
-            raise ValueError(f"No existe el archivo de texto {str(path)!r}: revise la ruta.")
-        try:
-            text = clean(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError as error:
-            raise ValueError(f"{str(path)!r} no está en UTF-8: conviértalo (por ejemplo con iconv) y repita.") from error
-        if len(text.strip()) < 100:
-            raise ValueError(f"{str(path)!r} tiene muy poco texto tras limpiarlo ({len(text)} caracteres): "
-                             "use un archivo más largo.")
-    if vocab is None:
-        vocab = Vocab(text)
-    else:
-        unknown = sorted(set(text) - set(vocab.itos))
-        if unknown:
-            raise ValueError(f"{source} (ya limpio) contiene caracteres que el modelo no conoce: {unknown}. El "
-                             "modelo se entrenó con otro texto: entrene uno con este (python -m companion train "
-                             "--text RUTA) o quite esos caracteres.")
-    train, val, test = split(vocab.encode(text))
-    train_text, val_text, test_text = split(text)
-    return Corpus(text=text, vocab=vocab, train=train, val=val, test=test, train_text=train_text,
-                  val_text=val_text, test_text=test_text,
-                  checksum=hashlib.sha256(text.encode("utf-8")).hexdigest())
-
-
 def _train(args, argv):
     import torch
 
@@ -271,6 +230,8 @@ def _train(args, argv):
                          "--total-steps reproduce exactamente el entrenamiento.")
     if args.threads is not None:
         torch.set_num_threads(args.threads)
+    from companion.data import load_text_corpus
+
     corpus = load_text_corpus(args.text)
     torch.manual_seed(args.seed)
     model = build_model(cell=args.cell, vocab_size=len(corpus.vocab), hidden_size=args.hidden,
@@ -370,6 +331,8 @@ def _evaluate(args):
     from companion.train import evaluate
 
     model, vocab, metadata = load_checkpoint(args.checkpoint)
+    from companion.data import load_text_corpus
+
     corpus = load_text_corpus(args.text, vocab=vocab)
     ids = corpus.test if args.split == "test" else corpus.val
     result = evaluate(model, ids)

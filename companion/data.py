@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from companion.display import fmt_int
+
 QUIJOTE_URL = "https://www.gutenberg.org/cache/epub/2000/pg2000.txt"
 FILENAME = "pg2000.txt"
 ENV_VAR = "COMPANION_DATA_DIR"
@@ -452,7 +454,7 @@ class Corpus:
 
     def __repr__(self) -> str:
         def n(x):
-            return f"{len(x):,}".replace(",", " ")
+            return fmt_int(len(x))
 
         return (
             f"Corpus({n(self.text)} caracteres, {len(self.vocab)} símbolos; entrenamiento {n(self.train)}, "
@@ -482,3 +484,47 @@ def load_corpus(data_dir: str | os.PathLike | None = None) -> Corpus:
         test_text=test_text,
         checksum=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+
+
+def load_text_corpus(path, vocab=None):
+    """Corpus de cualquier texto UTF-8, como el de :func:`load_corpus`: limpio, con vocabulario y partido 90/5/5.
+
+    ``path`` es un archivo de texto (otra novela, por ejemplo); con ``None`` se carga el Quijote. El texto
+    se limpia con :func:`clean` y se parte con :func:`split`, igual que el Quijote, así que un capítulo
+    funciona igual cambiando ``load_corpus()`` por ``load_text_corpus("otra_novela.txt")``. Es también lo que
+    usa ``python -m companion train --text``.
+
+    Con ``vocab`` (el de un modelo ya entrenado), el texto se codifica con ese vocabulario: basta con que sus
+    caracteres sean un subconjunto de los del modelo; uno que el modelo no conoce produce un ``ValueError``
+    que lo nombra.
+    """
+    if path is None:
+        corpus = load_corpus()
+        text, source = corpus.text, "El Quijote"
+        if vocab is None or vocab == corpus.vocab:
+            return corpus
+    else:
+        path = Path(path).expanduser()
+        source = f"El texto {str(path)!r}"
+        if not path.is_file():
+            raise ValueError(f"No existe el archivo de texto {str(path)!r}: revise la ruta.")
+        try:
+            text = clean(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{str(path)!r} no está en UTF-8: conviértalo (por ejemplo con iconv) y repita.") from error
+        if len(text.strip()) < 100:
+            raise ValueError(f"{str(path)!r} tiene muy poco texto tras limpiarlo ({len(text)} caracteres): "
+                             "use un archivo más largo.")
+    if vocab is None:
+        vocab = Vocab(text)
+    else:
+        unknown = sorted(set(text) - set(vocab.itos))
+        if unknown:
+            raise ValueError(f"{source} (ya limpio) contiene caracteres que el modelo no conoce: {unknown}. El "
+                             "modelo se entrenó con otro texto: entrene uno con este (python -m companion train "
+                             "--text RUTA) o quite esos caracteres.")
+    train, val, test = split(vocab.encode(text))
+    train_text, val_text, test_text = split(text)
+    return Corpus(text=text, vocab=vocab, train=train, val=val, test=test, train_text=train_text,
+                  val_text=val_text, test_text=test_text,
+                  checksum=hashlib.sha256(text.encode("utf-8")).hexdigest())

