@@ -22,12 +22,16 @@ def setup_source() -> str:
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     url = config["repository"]["url"].rstrip("/")
     branch = config["repository"].get("branch", "main")
+    # COMPANION_GIT_URL permite a la integración continua instalar la copia que se está probando
+    # (git+file://…) en lugar del repositorio publicado; el lector de Colab no la define. El corpus se
+    # guarda en «datos» junto al cuaderno (en Colab, /content/datos), salvo que COMPANION_DATA_DIR diga otra cosa.
     return (
         f"{MARKER} (en Colab instala el paquete del curso; en cualquier otro lugar no hace nada).\n"
         "import os, sys\n"
         "if \"google.colab\" in sys.modules:\n"
-        f"    %pip install -q \"companion @ git+{url}@{branch}\"\n"
-        "    os.environ.setdefault(\"COMPANION_DATA_DIR\", \"/content/datos\")"
+        f"    companion_url = os.environ.get(\"COMPANION_GIT_URL\", \"git+{url}@{branch}\")\n"
+        "    %pip install -q \"companion @ {companion_url}\"\n"
+        "    os.environ.setdefault(\"COMPANION_DATA_DIR\", os.path.abspath(\"datos\"))  # /content/datos"
     )
 
 

@@ -1,0 +1,568 @@
+"""Edición para Colab: cada capítulo como cuaderno de Jupyter corriente, con los resultados de la construcción.
+
+Al terminar ``jupyter-book build .``, esta extensión escribe ``_build/colab/<docname>.ipynb`` (por ejemplo,
+``_build/colab/book/03_rnn.ipynb``) a partir del cuaderno que myst-nb ejecutó (``_build/jupyter_execute``),
+con las salidas de cada celda. El Markdown de MyST se reescribe como Markdown que Colab sabe mostrar:
+
+* ``{glue:text}`nombre``` (también ``{glue}``, ``{glue:md}`` y los formatos como ``nombre:.3f``): el valor
+  que calculó la construcción, el mismo que muestra el sitio;
+* ``:::{exercise}`` y ``:::{solution}``: encabezados «Ejercicio N» y «Solución del ejercicio N», con la
+  solución plegada en un bloque ``<details>``;
+* avisos (``{admonition}``, ``{note}``, ``{important}``…): citas en bloque con su título en negrita;
+* ``{footcite}`` y ``{cite}``: «(Autor, año)» o «Autor (año)», con la lista de referencias del capítulo
+  (de ``references.bib``) donde el sitio pone ``{footbibliography}`` o, si no la hay, al final;
+* ``{ref}``, ``{numref}`` y ``{doc}``: enlaces a la página publicada (``html_baseurl`` o, si no se fijó,
+  la convención de GitHub Pages ``https://ORG.github.io/REPO/`` a partir de ``repository.url``);
+* etiquetas ``(nombre)=``, comentarios ``%`` y separadores ``+++``: se quitan.
+
+Las celdas de código se conservan todas (el lector las ejecuta en orden); las marcadas ``remove-*`` o
+``hide-*`` se pliegan (``cellView: form`` en Colab, ``source_hidden`` en Jupyter), salvo la de preparación,
+que queda a la vista. Si algún Markdown conserva sintaxis exclusiva de MyST, la construcción avisa (y con
+``-W`` falla).
+
+Además, el botón «Abrir en Colab» de cada capítulo apunta a esta edición publicada en la rama ``colab``
+del repositorio (``colab_branch`` en la configuración de Sphinx), en lugar de al cuaderno fuente sin
+ejecutar de la rama principal. ``scripts/publish_colab.sh`` publica la carpeta en esa rama.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+from urllib.parse import urlsplit
+
+SETUP_MARKER = "# Preparación del entorno"
+GLUE_PREFIX = "application/papermill.record/"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+README = """# Edición para Colab
+
+Cuadernos generados por `jupyter-book build .` (`_ext/colab_edition.py`) a partir de los capítulos ya
+ejecutados: Markdown corriente y salidas incluidas. No los edite aquí; la fuente está en {source}
+y el libro publicado en {site}. Se actualizan con `bash scripts/publish_colab.sh`.
+"""
+
+ADMONITION_TITLES = {
+    "note": "Nota", "tip": "Consejo", "hint": "Pista", "important": "Importante", "warning": "Advertencia",
+    "caution": "Precaución", "attention": "Atención", "danger": "Peligro", "error": "Error",
+    "seealso": "Véase también",
+}
+
+# Un rol de MyST ({nombre}`contenido`) o un fragmento de código en línea, que se deja intacto.
+INLINE = re.compile(r"\{(?P<role>[A-Za-z][\w:-]*)\}`(?P<content>[^`]+)`|(?P<code>(?P<ticks>`+).+?(?P=ticks))", re.S)
+CODE_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+COLON_FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>:{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)$")
+OPTION = re.compile(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*)$")
+LABEL = re.compile(r"^\s*\((?P<label>[^()\s]+)\)=\s*$")
+EXPLICIT_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
+
+
+# --- Contexto: valores, citas y referencias ---------------------------------------------------------------
+@dataclass
+class Context:
+    """Lo que la conversión necesita saber del libro construido.
+
+    ``glue``: nombre → salida de ``glue`` (un diccionario con ``data``); ``citations``: clave de BibTeX →
+    ``(autores, año, referencia completa en Markdown)``; ``resolve``: ``(rol, destino) → (texto, url)`` para
+    ``{ref}``, ``{numref}`` y ``{doc}`` (``None`` si no se encuentra).
+    """
+
+    glue: dict = field(default_factory=dict)
+    citations: dict = field(default_factory=dict)
+    resolve: Callable[[str, str], Optional[tuple]] = lambda role, target: None
+    docname: str = ""
+    problems: list = field(default_factory=list)
+    exercises: dict = field(default_factory=dict)
+    cited: list = field(default_factory=list)
+
+    def problem(self, message: str) -> None:
+        self.problems.append(message)
+
+
+def format_plain_text(text: str, fmt_spec: str) -> str:
+    """Da formato a un valor ``text/plain`` como lo hace myst-nb (``{glue:text}`nombre:.3f```)."""
+    try:
+        from myst_nb.core.variables import format_plain_text as myst_format
+    except ImportError:  # pragma: no cover - la construcción siempre tiene myst-nb
+        from ast import literal_eval
+
+        def myst_format(text: str, fmt_spec: str) -> str:
+            try:
+                value = literal_eval(text)
+            except (SyntaxError, ValueError):
+                value = text
+            kind = fmt_spec[-1] if fmt_spec else "s"
+            value = {"s": str, "d": int}.get(kind, float)(value) if kind in "sdeEfFgGn%" else value
+            return format(value, fmt_spec) if fmt_spec else str(value)
+    return myst_format(text, fmt_spec)
+
+
+def _plain(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def glue_value(role: str, content: str, ctx: Context) -> str:
+    """Texto que sustituye a un rol ``{glue…}`` (el mismo valor que muestra el sitio)."""
+    # Como myst-nb: «[documento::]clave[:formato]»; en {glue:md} el «formato» es commonmark o myst.
+    key, fmt = content.strip(), ""
+    head, sep, tail = key.rpartition(":")
+    if sep and not head.endswith(":"):
+        key, fmt = head, tail
+    if role == "glue:md":
+        fmt = ""
+    key = key.split("::", 1)[-1]
+    output = ctx.glue.get(key)
+    if output is None:
+        ctx.problem(f"{ctx.docname}: no hay ningún valor publicado con glue como {key!r}")
+        return f"**[{key}]**"
+    data = output.get("data", output)
+    if role == "glue:md" or (role == "glue" and "text/markdown" in data):
+        if "text/markdown" in data:
+            return _plain(data["text/markdown"]).strip()
+    if role == "glue:math" and "text/latex" in data:
+        return _plain(data["text/latex"]).strip()
+    if "text/plain" in data:
+        return format_plain_text(_plain(data["text/plain"]), fmt or ("s" if role != "glue" else ""))
+    if "image/png" in data:
+        return f"![{key}](data:image/png;base64,{_plain(data['image/png']).strip()})"
+    ctx.problem(f"{ctx.docname}: el valor {key!r} no tiene una representación de texto")
+    return f"**[{key}]**"
+
+
+def cite_text(role: str, content: str, ctx: Context) -> str:
+    """«(Autor, año)» para ``:p`` (y ``{cite}``), «Autor (año)» para ``:t``; varias claves con «; »."""
+    mode = role.split(":", 1)[1] if ":" in role else "p"
+    parts = []
+    for key in [k.strip() for k in content.split(",") if k.strip()]:
+        if key not in ctx.citations:
+            ctx.problem(f"{ctx.docname}: la cita {key!r} no está en references.bib")
+            parts.append((key, "s. f."))
+            continue
+        if key not in ctx.cited:
+            ctx.cited.append(key)
+        authors, year, _ = ctx.citations[key]
+        parts.append((authors, year))
+    if mode.startswith("t"):
+        return "; ".join(f"{authors} ({year})" for authors, year in parts)
+    return "(" + "; ".join(f"{authors}, {year}" for authors, year in parts) + ")"
+
+
+def ref_link(role: str, content: str, ctx: Context) -> str:
+    match = EXPLICIT_TARGET.match(content.strip())
+    text, target = (match.group("text").strip(), match.group("target").strip()) if match else (None, content.strip())
+    found = ctx.resolve(role, target)
+    if found is None:
+        ctx.problem(f"{ctx.docname}: no se encontró el destino de {{{role}}}`{content}`")
+        return text or target
+    title, url = found
+    return f"[{text or title}]({url})"
+
+
+def convert_inline(text: str, ctx: Context) -> str:
+    """Sustituye los roles de MyST de un fragmento de texto (sin tocar el código en línea)."""
+
+    def replace(match: re.Match) -> str:
+        if match.group("code"):
+            return match.group("code")
+        role, content = match.group("role"), match.group("content")
+        if role in ("glue", "glue:text", "glue:md", "glue:math", "glue:any"):
+            return glue_value(role, content, ctx)
+        if role.split(":")[0] in ("footcite", "cite"):
+            return cite_text(role if ":" in role else role + ":p", content, ctx)
+        if role in ("ref", "numref", "doc", "prf:ref"):
+            return ref_link(role, content, ctx)
+        if role in ("math", "eq"):
+            return f"${content}$" if role == "math" else ref_link(role, content, ctx)
+        if role in ("sub", "sup"):
+            return f"<{role}>{content}</{role}>"
+        if role in ("kbd", "abbr", "term", "guilabel", "file", "command", "program", "code"):
+            return f"`{content}`" if role in ("file", "command", "program", "code", "kbd") else re.sub(r"\s*\(.*\)$", "", content)
+        ctx.problem(f"{ctx.docname}: rol de MyST sin traducir: {{{role}}}")
+        return match.group(0)
+
+    return INLINE.sub(replace, text)
+
+
+# --- Bloques ----------------------------------------------------------------------------------------------
+def _closing(line: str, fence: str) -> bool:
+    stripped = line.strip()
+    return len(stripped) >= len(fence) and set(stripped) == {fence[0]}
+
+
+def _directive_body(lines: list[str]) -> tuple[dict, list[str]]:
+    options, index = {}, 0
+    while index < len(lines) and OPTION.match(lines[index]):
+        match = OPTION.match(lines[index])
+        options[match.group("key")] = match.group("value").strip()
+        index += 1
+    body = lines[index:]
+    while body and not body[0].strip():
+        body = body[1:]
+    while body and not body[-1].strip():
+        body = body[:-1]
+    return options, body
+
+
+def _quote(lines: list[str]) -> list[str]:
+    return [f"> {line}" if line.strip() else ">" for line in lines]
+
+
+def render_directive(name: str, arg: str, lines: list[str], ctx: Context) -> list[str]:
+    options, body_lines = _directive_body(lines)
+    body = convert_blocks(body_lines, ctx)
+    arg = convert_inline(arg.strip(), ctx)
+    if name == "exercise":
+        number = len(ctx.exercises) + 1
+        label = options.get("label") or f"_ejercicio_{number}"
+        ctx.exercises[label] = number
+        title = f"### Ejercicio {number}" + (f" ({arg})" if arg else "")
+        return [title, "", *body]
+    if name == "solution":
+        number = ctx.exercises.get(arg.strip())
+        title = f"#### Solución del ejercicio {number}" if number else "#### Solución"
+        return [title, "", "<details>", "<summary>Mostrar la solución</summary>", "", *body, "", "</details>"]
+    if name in ("footbibliography", "bibliography"):
+        return ["<!-- referencias del capítulo -->"]
+    if name == "math":
+        return ["$$", *body_lines, "$$"]
+    if name == "admonition" or name in ADMONITION_TITLES:
+        title = arg if name == "admonition" else (arg or ADMONITION_TITLES[name])
+        if "dropdown" in options.get("class", ""):
+            return ["<details>", f"<summary>{title}</summary>", "", *body, "", "</details>"]
+        head = [f"**{title}**", ""] if title else []
+        return _quote(head + body)
+    if name in ("figure", "image"):
+        return [f"![{' '.join(body).strip()}]({arg})"]
+    ctx.problem(f"{ctx.docname}: directiva de MyST sin traducir: {{{name}}}")
+    return body
+
+
+def convert_blocks(lines: list[str], ctx: Context) -> list[str]:
+    """Convierte una lista de líneas de Markdown de MyST en líneas de Markdown corriente."""
+    out: list[str] = []
+    text: list[str] = []
+
+    def flush() -> None:
+        if text:
+            out.extend(convert_inline("\n".join(text), ctx).split("\n"))
+            text.clear()
+
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        code = CODE_FENCE.match(line)
+        colon = COLON_FENCE.match(line)
+        if code or colon:
+            flush()
+            fence = (code or colon).group("fence")
+            directive = colon.group("name") if colon else None
+            arg = colon.group("arg") if colon else ""
+            if code:
+                info = code.group("info").strip()
+                found = re.match(r"^\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)$", info)
+                if found:
+                    directive, arg = found.group("name"), found.group("arg")
+            end, depth = index + 1, 0
+            while end < len(lines):
+                opener = COLON_FENCE.match(lines[end]) if colon else None
+                if opener and opener.group("fence") == fence:
+                    depth += 1
+                elif _closing(lines[end], fence):
+                    if depth == 0:
+                        break
+                    depth -= 1
+                end += 1
+            inner = lines[index + 1:end]
+            if directive is None:
+                out.extend(lines[index:end + 1])
+            else:
+                out.extend(render_directive(directive, arg, inner, ctx))
+            index = end + 1
+            continue
+        if LABEL.match(line) or line.lstrip().startswith("% ") or line.strip() in ("%", "+++"):
+            index += 1
+            continue
+        text.append(line)
+        index += 1
+    flush()
+    return out
+
+
+def convert_markdown(source: str, ctx: Context) -> str:
+    result = "\n".join(convert_blocks(source.split("\n"), ctx))
+    return re.sub(r"\n{3,}", "\n\n", result).strip("\n")
+
+
+# --- Sintaxis de MyST que no debe quedar -----------------------------------------------------------------
+def myst_leftovers(markdown: str) -> list[str]:
+    """Fragmentos de sintaxis exclusiva de MyST que quedan en un Markdown (fuera del código)."""
+    found, in_code, fence = [], False, ""
+    for line in markdown.split("\n"):
+        code = CODE_FENCE.match(line)
+        if in_code:
+            if _closing(line, fence):
+                in_code = False
+            continue
+        if code:
+            if code.group("info").strip().startswith("{"):
+                found.append(line.strip())
+            in_code, fence = True, code.group("fence")
+            continue
+        if re.match(r"^\s*:{3,}", line) or LABEL.match(line) or line.strip() == "+++":
+            found.append(line.strip())
+            continue
+        for match in INLINE.finditer(line):
+            if match.group("role"):
+                found.append(match.group(0))
+        if re.search(r"\{\{\s*[A-Za-z_]\w*\s*\}\}", re.sub(r"\$[^$]*\$", "", line)):
+            found.append(line.strip())
+    return found
+
+
+# --- Cuadernos --------------------------------------------------------------------------------------------
+def _hide(cell: dict) -> None:
+    meta = cell.setdefault("metadata", {})
+    meta["cellView"] = "form"
+    meta.setdefault("jupyter", {})["source_hidden"] = True
+
+
+def render_widgets(outputs: list, models: dict) -> list:
+    """Sustituye las barras de progreso (widgets) por su dibujo estático, o las quita si no hay estado."""
+    result = []
+    for output in outputs:
+        data = output.get("data", {})
+        if WIDGET_VIEW not in data:
+            result.append(output)
+            continue
+        html = ""
+        if models:
+            try:
+                from static_widgets import _render  # extensión hermana de _ext/
+            except ImportError:  # pragma: no cover
+                _render = None
+            if _render is not None:
+                html = _render(data[WIDGET_VIEW].get("model_id", ""), models)
+        if html:
+            result.append({"output_type": "display_data", "metadata": {}, "data": {"text/html": html}})
+    return result
+
+
+def convert_notebook(nb: dict, ctx: Context) -> dict:
+    """Devuelve la edición para Colab de un cuaderno ejecutado (no modifica ``nb``)."""
+    nb = copy.deepcopy(nb)
+    models = ((nb.get("metadata", {}).get("widgets") or {}).get(WIDGET_STATE) or {}).get("state", {})
+    cells = []
+    for cell in nb["cells"]:
+        source = _plain(cell.get("source", ""))
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell["cell_type"] == "markdown":
+            cell["source"] = convert_markdown(source, ctx)
+            cell.pop("attachments", None) if not cell.get("attachments") else None
+        elif cell["cell_type"] == "code":
+            outputs = [o for o in cell.get("outputs", [])
+                       if not (o.get("metadata", {}).get("scrapbook", {}).get("mime_prefix"))
+                       and not any(k.startswith(GLUE_PREFIX) for k in o.get("data", {}))]
+            outputs = render_widgets(outputs, models)
+            if "remove-output" in tags:
+                outputs = []
+            cell["outputs"] = outputs
+            is_setup = source.startswith(SETUP_MARKER)
+            if not is_setup and tags & {"remove-cell", "remove-input", "hide-input", "hide-cell"}:
+                _hide(cell)
+            if "hide-output" in tags:
+                cell.setdefault("metadata", {}).setdefault("jupyter", {})["outputs_hidden"] = True
+            if is_setup:
+                cell.get("metadata", {}).pop("tags", None)
+        cells.append(cell)
+    if ctx.cited:
+        refs = references_markdown(ctx)
+        placed = False
+        for cell in cells:
+            if cell["cell_type"] == "markdown" and "<!-- referencias del capítulo -->" in cell["source"]:
+                cell["source"] = cell["source"].replace("<!-- referencias del capítulo -->", refs)
+                placed = True
+        if not placed:
+            cells.append({"cell_type": "markdown", "metadata": {}, "source": "## Referencias\n\n" + refs})
+    for cell in cells:
+        if cell["cell_type"] == "markdown":
+            cell["source"] = cell["source"].replace("<!-- referencias del capítulo -->", "").strip("\n")
+    nb["cells"] = [c for c in cells if c["cell_type"] != "markdown" or c["source"].strip()]
+    meta = nb.setdefault("metadata", {})
+    meta.pop("widgets", None)
+    meta["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    meta["colab"] = {"provenance": []}
+    return nb
+
+
+def references_markdown(ctx: Context) -> str:
+    """Lista de las referencias citadas, en orden alfabético de autores y año."""
+    keys = sorted(ctx.cited, key=lambda k: (ctx.citations[k][0].lower(), str(ctx.citations[k][1])))
+    return "\n".join(f"- {ctx.citations[key][2]}" for key in keys)
+
+
+# --- Bibliografía -----------------------------------------------------------------------------------------
+def _last_names(person) -> str:
+    from pybtex.richtext import Text
+
+    name = " ".join(person.prelast_names + person.last_names)
+    return Text.from_latex(name).render_as("text") if "{" in name or "\\" in name else name
+
+
+def load_citations(bibfiles: list[Path]) -> dict:
+    """Clave → (autores para la cita, año, referencia completa en Markdown) con el estilo ``unsrt_es``."""
+    from pybtex.database import BibliographyData, parse_file
+
+    try:
+        from spanish_bibtex import SpanishStyle
+    except ImportError:  # pragma: no cover
+        from pybtex.style.formatting.unsrt import Style as SpanishStyle
+    data = BibliographyData()
+    for path in bibfiles:
+        for key, entry in parse_file(str(path), bib_format="bibtex").entries.items():
+            data.entries[key] = entry
+    formatted = {entry.key: entry.text.render_as("markdown")
+                 for entry in SpanishStyle().format_entries(data.entries.values())}
+    result = {}
+    for key, entry in data.entries.items():
+        people = entry.persons.get("author") or entry.persons.get("editor") or []
+        names = [_last_names(p) for p in people]
+        if not names:
+            authors = entry.fields.get("title", key)
+        elif len(names) == 1:
+            authors = names[0]
+        elif len(names) == 2:
+            authors = f"{names[0]} y {names[1]}"
+        else:
+            authors = f"{names[0]} et al."
+        # pybtex escapa toda la puntuación; en medio de una línea basta con escapar * _ [ ] ` y \\.
+        reference = re.sub(r"\\([.\-()!+#:,;])", r"\1", formatted[key].replace("\n", " "))
+        result[key] = (authors, entry.fields.get("year", "s. f."), reference)
+    return result
+
+
+# --- Direcciones ------------------------------------------------------------------------------------------
+def github_parts(repository_url: str) -> tuple[str, str]:
+    """``https://github.com/ORG/REPO`` → ``("ORG", "REPO")``."""
+    parts = urlsplit(repository_url).path.strip("/").removesuffix(".git").split("/")
+    if len(parts) < 2 or "github.com" not in repository_url:
+        raise ValueError(
+            f"La dirección del repositorio {repository_url!r} no es de GitHub (https://github.com/ORG/REPO): "
+            "corríjala en repository.url de _config.yml."
+        )
+    return parts[0], parts[1]
+
+
+def pages_url(repository_url: str) -> str:
+    """Dirección del sitio publicado en GitHub Pages: ``https://ORG.github.io/REPO/``."""
+    org, repo = github_parts(repository_url)
+    return f"https://{org.lower()}.github.io/{repo}/"
+
+
+def colab_launch_url(repository_url: str, branch: str, docname: str, colab: str = "https://colab.research.google.com") -> str:
+    org, repo = github_parts(repository_url)
+    return f"{colab.rstrip('/')}/github/{org}/{repo}/blob/{branch}/{docname}.ipynb"
+
+
+# --- Sphinx -----------------------------------------------------------------------------------------------
+def _repository_url(app) -> str:
+    return (app.config.html_theme_options or {}).get("repository_url", "")
+
+
+def _base_url(app) -> str:
+    """``html_baseurl`` si se fijó; si no, la dirección de GitHub Pages del repositorio."""
+    base = getattr(app.config, "html_baseurl", "") or ""
+    if not base and _repository_url(app):
+        base = pages_url(_repository_url(app))
+    return base if base.endswith("/") or not base else base + "/"
+
+
+def _resolver(app, base: str):
+    env = app.env
+    labels = env.domaindata.get("std", {}).get("labels", {})
+    anonlabels = env.domaindata.get("std", {}).get("anonlabels", {})
+
+    def resolve(role: str, target: str):
+        if role == "doc":
+            docname = target.removesuffix(".md").removesuffix(".ipynb").lstrip("/")
+            if docname not in env.all_docs:
+                return None
+            title = env.titles[docname].astext() if docname in env.titles else docname
+            return title, f"{base}{docname}.html"
+        label = target.lower()
+        if label in labels:
+            docname, anchor, title = labels[label]
+            return title, f"{base}{docname}.html#{anchor}"
+        if label in anonlabels:
+            docname, anchor = anonlabels[label]
+            title = env.titles[docname].astext() if docname in env.titles else target
+            return title, f"{base}{docname}.html#{anchor}"
+        return None
+
+    return resolve
+
+
+def write_colab_edition(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    from sphinx.util import logging
+
+    logger = logging.getLogger(__name__)
+    outdir = Path(app.outdir)
+    executed = outdir.parent / "jupyter_execute"
+    target = outdir.parent / "colab"
+    base = _base_url(app)
+    bibfiles = [Path(app.srcdir) / f for f in getattr(app.config, "bibtex_bibfiles", [])]
+    citations = load_citations(bibfiles) if bibfiles else {}
+    resolve = _resolver(app, base)
+    if target.is_dir():
+        shutil.rmtree(target)  # sin cuadernos de capítulos que ya no existen
+    target.mkdir(parents=True)
+    (target / "README.md").write_text(README.format(source=_repository_url(app), site=base), encoding="utf-8")
+    written = 0
+    for docname in sorted(app.env.found_docs):
+        if not str(app.env.doc2path(docname)).endswith(".ipynb"):
+            continue
+        source = executed / f"{docname}.ipynb"
+        if not source.is_file():
+            logger.warning(f"Edición para Colab: falta el cuaderno ejecutado {source}", type="colab", subtype="missing")
+            continue
+        glue_path = executed / f"{docname}.glue.json"
+        glue = json.loads(glue_path.read_text(encoding="utf-8")) if glue_path.is_file() else {}
+        ctx = Context(glue=glue, citations=citations, resolve=resolve, docname=docname)
+        nb = convert_notebook(json.loads(source.read_text(encoding="utf-8")), ctx)
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "markdown":
+                for leftover in myst_leftovers(cell["source"]):
+                    ctx.problem(f"{docname}: queda sintaxis de MyST en la edición para Colab: {leftover!r}")
+        for problem in dict.fromkeys(ctx.problems):
+            logger.warning(f"Edición para Colab: {problem}", type="colab", subtype="convert")
+        path = target / f"{docname}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        written += 1
+    logger.info(f"Edición para Colab: {written} cuadernos en {target}")
+
+
+def _colab_button(app, pagename, templatename, context, doctree) -> None:
+    """El botón «Colab» del tema abre la edición para Colab (rama ``colab_branch``), no la fuente."""
+    url = _repository_url(app)
+    if not url:
+        return
+    for group in context.get("header_buttons", []) or []:
+        for button in group.get("buttons", []) or []:
+            if "colab.research.google.com" in str(button.get("url", "")) or button.get("text") == "Colab":
+                colab = ((app.config.html_theme_options or {}).get("launch_buttons") or {}).get(
+                    "colab_url", "https://colab.research.google.com")
+                button["url"] = colab_launch_url(url, app.config.colab_branch, pagename, colab)
+
+
+def setup(app):
+    app.add_config_value("colab_branch", "colab", "html")
+    app.connect("html-page-context", _colab_button, priority=600)
+    app.connect("build-finished", write_colab_edition)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

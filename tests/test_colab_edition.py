@@ -1,0 +1,220 @@
+"""Pruebas del conversor de la edición para Colab (``_ext/colab_edition.py``) y de la celda de preparación.
+
+No construyen el libro: convierten fragmentos de MyST y cuadernos pequeños. La edición construida se
+comprueba en ``tests/site/test_colab_edition_build.py`` y se ejecuta como en Colab en
+``scripts/colab_stage.sh``.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "_ext"))
+import colab_edition as ce  # noqa: E402
+
+
+CITATIONS = {
+    "elman1990finding": ("Elman", "1990", "Jeffrey L. Elman. Finding structure in time. 1990."),
+    "hochreiter1997lstm": ("Hochreiter y Schmidhuber", "1997", "Sepp Hochreiter y Jürgen Schmidhuber. LSTM. 1997."),
+}
+GLUE = {
+    "n_train": {"data": {"text/plain": "'1\\u202f831\\u202f454'"}},
+    "ppl": {"data": {"text/plain": "3.363585661014858"}},
+    "table": {"data": {"text/markdown": "| a | b |\n|---|---|\n| 1 | 2 |", "text/plain": "<Markdown>"}},
+}
+
+
+def make_ctx(**kwargs) -> ce.Context:
+    pages = {("ref", "sec-bptt"): ("La retropropagación", "https://org.github.io/repo/book/04_bptt.html#sec-bptt"),
+             ("doc", "api"): ("Referencia del paquete", "https://org.github.io/repo/book/api.html")}
+    return ce.Context(glue=GLUE, citations=CITATIONS, resolve=lambda role, target: pages.get((role, target)),
+                      docname="book/prueba", **kwargs)
+
+
+def test_glue_text_and_format_spec():
+    ctx = make_ctx()
+    out = ce.convert_markdown("Con {glue:text}`n_train` caracteres y {glue:text}`ppl:.3f` de perplejidad.", ctx)
+    assert out == "Con 1\u202f831\u202f454 caracteres y 3.364 de perplejidad."
+    assert ctx.problems == []
+
+
+def test_glue_md_and_plain_glue():
+    ctx = make_ctx()
+    assert "| 1 | 2 |" in ce.convert_markdown("{glue:md}`table`", ctx)
+    assert ce.convert_markdown("{glue}`ppl:.1f`", ctx) == "3.4"
+
+
+def test_missing_glue_is_reported():
+    ctx = make_ctx()
+    ce.convert_markdown("{glue:text}`nada`", ctx)
+    assert ctx.problems and "nada" in ctx.problems[0]
+
+
+def test_inline_code_and_code_blocks_are_untouched():
+    ctx = make_ctx()
+    source = "Se escribe ``{glue:text}`n` `` así.\n\n```markdown\n:::{exercise}\n{footcite:p}`x`\n:::\n```"
+    assert ce.convert_markdown(source, ctx) == source
+    assert ctx.problems == []
+
+
+def test_exercise_and_solution():
+    ctx = make_ctx()
+    source = (":::{exercise}\n:label: ej-1\n\n¿Cuántos son $2 + 2$?\n:::\n\n"
+              ":::{solution} ej-1\n:class: dropdown\n\nSon {glue:text}`ppl:.0f`.\n:::")
+    out = ce.convert_markdown(source, ctx)
+    assert out.startswith("### Ejercicio 1\n\n¿Cuántos son $2 + 2$?")
+    assert "#### Solución del ejercicio 1" in out
+    details = out[out.index("<details>"):]
+    assert details.startswith("<details>\n<summary>Mostrar la solución</summary>\n\nSon 3.\n\n</details>")
+    assert ce.myst_leftovers(out) == []
+
+
+def test_nested_fences_with_more_colons():
+    ctx = make_ctx()
+    source = "::::{admonition} Fuera\n:::{note}\nDentro.\n:::\n::::"
+    out = ce.convert_markdown(source, ctx)
+    assert out == "> **Fuera**\n>\n> > **Nota**\n> >\n> > Dentro."
+
+
+def test_admonitions_become_block_quotes():
+    ctx = make_ctx()
+    out = ce.convert_markdown(":::{admonition} Objetivos\n:class: tip\n\n- uno\n- dos\n:::", ctx)
+    assert out == "> **Objetivos**\n>\n> - uno\n> - dos"
+    assert ce.convert_markdown("```{important}\nOjo.\n```", ctx) == "> **Importante**\n>\n> Ojo."
+
+
+def test_citations_and_reference_list():
+    ctx = make_ctx()
+    out = ce.convert_markdown(
+        "{footcite:t}`hochreiter1997lstm` siguen a {footcite:p}`elman1990finding,hochreiter1997lstm`.", ctx)
+    assert out == "Hochreiter y Schmidhuber (1997) siguen a (Elman, 1990; Hochreiter y Schmidhuber, 1997)."
+    assert ctx.cited == ["hochreiter1997lstm", "elman1990finding"]
+    refs = ce.references_markdown(ctx)
+    assert refs.splitlines() == ["- Jeffrey L. Elman. Finding structure in time. 1990.",
+                                 "- Sepp Hochreiter y Jürgen Schmidhuber. LSTM. 1997."]
+
+
+def test_cross_references_link_to_published_pages():
+    ctx = make_ctx()
+    out = ce.convert_markdown("Vea {ref}`sec-bptt`, {ref}`esta sección <sec-bptt>` y {doc}`api`.", ctx)
+    assert out == ("Vea [La retropropagación](https://org.github.io/repo/book/04_bptt.html#sec-bptt), "
+                   "[esta sección](https://org.github.io/repo/book/04_bptt.html#sec-bptt) y "
+                   "[Referencia del paquete](https://org.github.io/repo/book/api.html).")
+
+
+def test_labels_and_comments_removed():
+    ctx = make_ctx()
+    assert ce.convert_markdown("(sec-uno)=\n## Uno\n% nota interna\nTexto.", ctx) == "## Uno\nTexto."
+
+
+def test_unknown_syntax_is_reported_and_detected():
+    ctx = make_ctx()
+    out = ce.convert_markdown("Un {raro}`x`.", ctx)
+    assert ctx.problems and ce.myst_leftovers(out) == ["{raro}`x`"]
+    assert ce.myst_leftovers(":::{exercise}\nx\n:::")
+    assert ce.myst_leftovers("```{note}\nx\n```")
+    assert ce.myst_leftovers("(etiqueta)=\n# T")
+    assert ce.myst_leftovers("Texto normal con $x_{t}$ y `{glue:text}` en código.") == []
+
+
+def test_convert_notebook():
+    nb = {
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "python3"}},
+        "cells": [
+            {"cell_type": "code", "metadata": {"tags": ["remove-cell"]}, "outputs": [],
+             "source": "# Preparación del entorno (en Colab…)\nimport os"},
+            {"cell_type": "markdown", "metadata": {}, "source": "Cita {footcite:p}`elman1990finding`."},
+            {"cell_type": "code", "metadata": {"tags": ["hide-input"]}, "source": "glue('x', 1)", "outputs": [
+                {"output_type": "display_data", "metadata": {"scrapbook": {"name": "x", "mime_prefix": ce.GLUE_PREFIX}},
+                 "data": {ce.GLUE_PREFIX + "text/plain": "1"}},
+                {"output_type": "display_data", "metadata": {},
+                 "data": {ce.WIDGET_VIEW: {"model_id": "abc"}, "text/plain": "0%|"}},
+                {"output_type": "stream", "name": "stdout", "text": "hola\n"}]},
+            {"cell_type": "markdown", "metadata": {}, "source": "## Referencias\n\n```{footbibliography}\n```"},
+        ],
+    }
+    ctx = make_ctx()
+    out = ce.convert_notebook(nb, ctx)
+    setup, cite, code, refs = out["cells"]
+    assert "tags" not in setup["metadata"] and "cellView" not in setup["metadata"]
+    assert cite["source"] == "Cita (Elman, 1990)."
+    assert code["outputs"] == [{"output_type": "stream", "name": "stdout", "text": "hola\n"}]
+    assert code["metadata"]["cellView"] == "form" and code["metadata"]["jupyter"]["source_hidden"]
+    assert refs["source"] == "## Referencias\n\n- Jeffrey L. Elman. Finding structure in time. 1990."
+    assert out["metadata"]["kernelspec"]["name"] == "python3"
+    assert nb["cells"][1]["source"].startswith("Cita {footcite")  # el original no cambia
+
+
+def test_references_appended_without_footbibliography():
+    nb = {"metadata": {}, "cells": [{"cell_type": "markdown", "metadata": {}, "source": "{cite}`elman1990finding`"}]}
+    out = ce.convert_notebook(nb, make_ctx())
+    assert out["cells"][-1]["source"].startswith("## Referencias\n\n- Jeffrey L. Elman")
+
+
+def test_bibliography_from_references_bib():
+    citations = ce.load_citations([ROOT / "references.bib"])
+    authors, year, full = citations["hochreiter1997lstm"]
+    assert (authors, year) == ("Hochreiter y Schmidhuber", "1997")
+    assert "Long short-term memory" in full and "\\" not in full and "\n" not in full
+    assert citations["cho2014gru"][0] == "Cho et al."
+
+
+def test_urls_from_repository():
+    url = "https://github.com/curso-rnn/redes-recurrentes"
+    assert ce.pages_url(url) == "https://curso-rnn.github.io/redes-recurrentes/"
+    assert ce.colab_launch_url(url, "colab", "book/03_rnn") == (
+        "https://colab.research.google.com/github/curso-rnn/redes-recurrentes/blob/colab/book/03_rnn.ipynb")
+    with pytest.raises(ValueError, match="GitHub"):
+        ce.pages_url("https://gitlab.com/a/b")
+
+
+def test_setup_cell_installs_from_overridable_url():
+    spec = importlib.util.spec_from_file_location("sync_setup_cells", ROOT / "scripts" / "sync_setup_cells.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    source = module.setup_source()
+    import yaml
+
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
+    default = f'git+{repo["url"].rstrip("/")}@{repo.get("branch", "main")}'
+    assert f'os.environ.get("COMPANION_GIT_URL", "{default}")' in source
+    assert '%pip install -q "companion @ {companion_url}"' in source
+    assert "COMPANION_DATA_DIR" in source and 'if "google.colab" in sys.modules:' in source
+
+
+def test_publish_script_pushes_edition_to_branch(tmp_path):
+    """``scripts/publish_colab.sh`` publica ``_build/colab`` en la rama ``colab_branch`` de un remoto."""
+    import shutil
+    import subprocess
+
+    def git(*args, cwd):
+        return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+    remote, repo = tmp_path / "remoto.git", tmp_path / "repo"
+    git("init", "-q", "--bare", str(remote), cwd=tmp_path)
+    (repo / "scripts").mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "publish_colab.sh", repo / "scripts")
+    (repo / "_config.yml").write_text("sphinx:\n  config:\n    colab_branch: edicion  # comentario\n", encoding="utf-8")
+    env = {"GIT_AUTHOR_NAME": "Prueba", "GIT_AUTHOR_EMAIL": "p@localhost", "GIT_COMMITTER_NAME": "Prueba",
+           "GIT_COMMITTER_EMAIL": "p@localhost", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    subprocess.run("git init -q && git add . && git commit -qm inicio && git remote add origin ../remoto.git",
+                   shell=True, cwd=repo, check=True, env=env)
+    (repo / "_build" / "colab" / "book").mkdir(parents=True)
+    (repo / "_build" / "colab" / "book" / "01_x.ipynb").write_text("{}\n", encoding="utf-8")
+    run = lambda: subprocess.run(["bash", "scripts/publish_colab.sh"], cwd=repo, env=env,
+                                 capture_output=True, text=True)
+    first = run()
+    assert first.returncode == 0, first.stderr
+    assert git("ls-tree", "-r", "--name-only", "edicion", cwd=remote) == "book/01_x.ipynb"
+    assert "al día" in run().stdout  # sin cambios, no publica otro commit
+    assert git("rev-list", "--count", "edicion", cwd=remote) == "1"
+    assert git("status", "--porcelain", cwd=repo) == "?? _build/"  # no toca el índice ni el árbol
+
+
+def test_glue_from_named_document():
+    ctx = make_ctx()
+    assert ce.convert_markdown("{glue:text}`otro.ipynb::ppl:.2f` y {glue:md}`table:myst`", ctx).startswith("3.36 y | a |")
