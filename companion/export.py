@@ -153,10 +153,10 @@ def next_char_probs(model, vocab, prompt: str, temperature: float = 1.0, top_k: 
 
 
 def web_tensors(model) -> tuple[dict, dict[str, np.ndarray]]:
-    """Configuración y tensores (float16) que necesita la página: embedding, cada capa de la LSTM y la salida.
+    """Configuración y tensores (float16) que necesita la página: incrustación, cada capa de la LSTM y la salida.
 
     Acepta un :class:`~companion.model.CharLM` con ``torch.nn.LSTM`` unidireccional de cualquier número de
-    capas, con embedding o con entrada one-hot. Los dos sesgos de ``torch.nn.LSTM`` se exportan por separado
+    capas, con incrustación o con entrada one-hot. Los dos sesgos de ``torch.nn.LSTM`` se exportan por separado
     (la página los suma en doble precisión), así que los pesos son exactamente los del punto de control en
     float16.
     """

@@ -66,7 +66,7 @@ class NGramLM:
         if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
             raise ValueError(f"order debe ser un entero ≥ 1 (1 = unigramas, 2 = bigramas, …); recibió {order!r}.")
         if smoothing not in SMOOTHINGS:
-            raise ValueError(f"Suavizado desconocido {smoothing!r}: elige uno de {', '.join(SMOOTHINGS)}.")
+            raise ValueError(f"Suavizado desconocido {smoothing!r}: elija uno de {', '.join(SMOOTHINGS)}.")
         if isinstance(k, bool) or not isinstance(k, (int, float)) or not (k > 0 and math.isfinite(k)):
             raise ValueError(
                 f"k debe ser un número positivo y finito (k = 1 es el suavizado de Laplace); recibió {k!r}."

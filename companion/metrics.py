@@ -32,7 +32,7 @@ def _check_distribution(p: np.ndarray, name: str) -> None:
         )
     if abs(p.sum() - 1.0) > 1e-6:
         raise ValueError(
-            f"{name} suma {p.sum():.6g} y no 1: normalízala antes (divide por su suma) para que sea una distribución."
+            f"{name} suma {p.sum():.6g} y no 1: normalícela antes (divídala por su suma) para que sea una distribución."
         )
 
 

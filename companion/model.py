@@ -18,7 +18,7 @@ class CharLM(nn.Module):
     """Modelo de lenguaje de caracteres: entrada, capa recurrente y capa de salida.
 
     Para cada paso ``t`` (``X_t`` en one-hot de tamaño ``|V|`` o, si ``embedding_dim`` no es ``None``, su
-    vector de embedding)::
+    vector de incrustación)::
 
         H_t = capa recurrente(X_t, H_{t-1})
         Ŷ_t = H_t W_hq + b_q          logits; softmax(Ŷ_t) = P(x_{t+1} | x_{≤t})

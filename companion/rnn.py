@@ -174,7 +174,7 @@ class RNNScratch(RecurrentScratch):
 
 
 class LSTMScratch(RecurrentScratch):
-    """LSTM (memoria a largo y corto plazo) desde cero.
+    """LSTM (memoria a corto y largo plazo) desde cero.
 
     Ecuaciones de un paso, con ``σ`` la sigmoide y ``⊙`` el producto elemento a elemento::
 
@@ -354,7 +354,7 @@ def _check_inputs(inputs, input_size: int) -> None:
     if not inputs.is_floating_point():
         raise ValueError(
             f"La entrada debe ser de coma flotante, no {inputs.dtype}: codifique los índices en one-hot "
-            "(F.one_hot(X, V).float()) o con una capa de embedding."
+            "(F.one_hot(X, V).float()) o con una capa de incrustación (nn.Embedding)."
         )
     if inputs.shape[0] == 0:
         raise ValueError("La secuencia de entrada está vacía (T = 0): pase al menos un paso de tiempo.")

@@ -133,7 +133,7 @@ def _random_length_batches(ids, batch_size, num_steps, sampling, generator):
 
     En cada lote la longitud del segmento es T' = round(T · u) con u uniforme en [0.5, 1.5] (al menos 2):
     los cortes del gradiente ya no caen siempre en las mismas posiciones del texto y, en promedio, el
-    segmento mide T. Con muestreo secuencial la fila b de cada lote continúa la fila b del anterior.
+    segmento mide T. Con partición secuencial la fila b de cada lote continúa la fila b del anterior.
     """
     n = len(ids) - 1
     length = lambda: max(2, round(num_steps * (0.5 + torch.rand((), generator=generator).item())))

@@ -1,0 +1,232 @@
+"""Un término por concepto, trato de usted y un solo estilo de números en todo el curso.
+
+- Terminología: las variantes prohibidas de ``book/_terminos.yml`` no aparecen en la prosa de los
+  capítulos (celdas Markdown de ``book/*.ipynb``), de las páginas ``book/*.md`` (el glosario de la
+  introducción incluido) ni en las cadenas de ``companion/*.py``.
+- Números: en la prosa y en los mensajes del paquete, punto decimal, millares con espacio fino que no
+  separa (U+202F) y «35 %» con un espacio que no separa (U+00A0), como hacen las funciones de
+  ``companion.display``; los capítulos y el paquete no formatean números por su cuenta.
+
+No necesita el sitio construido. Si falla, la salida dice qué variante apareció, dónde y qué escribir.
+"""
+import ast
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("spellcheck", ROOT / "scripts" / "spellcheck.py")
+spellcheck = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(spellcheck)
+
+TERMS = yaml.safe_load((ROOT / "book" / "_terminos.yml").read_text(encoding="utf-8"))
+THIN, NBSP = "\u202f", "\u00a0"
+
+
+# ---------------------------------------------------------------------------- fuentes
+def prose(text: str) -> str:
+    """Prosa de un texto MyST, cursivas incluidas (marcadas con *): sin código, matemáticas, URL ni roles."""
+    text = spellcheck._drop_fences(text)
+    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
+    text = re.sub(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", " ", text, flags=re.S)
+    text = re.sub(r"(?<![\\$])\$[^$\n]+?\$", " ", text)
+    text = re.sub(r"\{[\w:.-]+\}`[^`]*`", " ", text)          # roles: {glue:text}`x`, {cite}`clave`
+    text = re.sub(r"`+[^`]*`+", " ", text)                     # código en línea
+    text = re.sub(r"\]\([^)]*\)", "]", text)                   # destino de los enlaces
+    text = re.sub(r"<https?://[^>]*>|https?://\S+|www\.\S+", " ", text)
+    text = re.sub(r"^\s*\([\w:.-]+\)=\s*$", " ", text, flags=re.M)
+    return text
+
+
+def chapter_sources() -> list[tuple[str, str]]:
+    """(origen, texto MyST) de cada celda Markdown de los capítulos y de cada página ``book/*.md``."""
+    out = []
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        text = "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        out.append((path.name, text))
+    for path in sorted((ROOT / "book").glob("*.md")):
+        out.append((path.name, path.read_text(encoding="utf-8")))
+    return out
+
+
+def chapter_code() -> list[tuple[str, str]]:
+    out = []
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for number, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] == "code":
+                out.append((f"{path.name} (celda {cell.get('id', number)})", "".join(cell["source"])))
+    return out
+
+
+def package_strings() -> list[tuple[str, str]]:
+    """(origen, texto) de cada cadena literal de ``companion/*.py`` (docstrings y partes de f-strings)."""
+    out = []
+    for path in sorted((ROOT / "companion").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip()
+                    and not re.fullmatch(r"[\w.-]+", node.value.strip())):      # un nombre suelto es código
+                text = re.sub(r"``[^`]*``|`[^`]*`", " ", node.value)     # código citado en los docstrings
+                out.append((f"companion/{path.name}:{node.lineno}", text))
+    return out
+
+
+def package_messages() -> list[tuple[str, str]]:
+    """(origen, texto) de los mensajes para el usuario: excepciones, ayuda, etiquetas, ``print``."""
+    out = []
+    calls = spellcheck.MESSAGE_CALLS | spellcheck.MESSAGE_METHODS | {"print"}
+    for path in sorted((ROOT / "companion").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            texts = []
+            if spellcheck._name(node.func) in calls:
+                for arg in node.args:
+                    texts += spellcheck._strings(arg)
+            for keyword in node.keywords:
+                if keyword.arg in spellcheck.MESSAGE_KEYWORDS:
+                    texts += spellcheck._strings(keyword.value)
+            out += [(f"companion/{path.name}:{node.lineno}", t) for t in texts]
+    return out
+
+
+# ---------------------------------------------------------------------------- terminología
+def _pattern(variant: str) -> re.Pattern:
+    # Palabra completa; un nombre de código (embedding_dim, nn.Embedding, --embedding-dropout) no cuenta.
+    return re.compile(rf"(?<![\w.-]){re.escape(variant)}(?![\w(-])", re.IGNORECASE)
+
+
+def find_banned(sources, entries, italic_once=True) -> list[str]:
+    problems = []
+    for origin, text in sources:
+        for entry in entries:
+            for variant in entry["prohibidos"]:
+                hits = [m for m in _pattern(variant).finditer(text)]
+                if entry.get("cursiva_una_vez") and italic_once:
+                    glosses = [m for m in hits if text[max(m.start() - 1, 0)] in "*_" and
+                               text[m.end():m.end() + 1] in ("*", "_")]
+                    hits = [m for m in hits if m not in glosses] + glosses[1:]
+                for m in hits:
+                    context = text[max(m.start() - 40, 0):m.end() + 40].replace("\n", " ")
+                    problems.append(f"{origin}: «{m.group(0)}» → escriba «{entry['preferido']}»  (…{context}…)")
+    return problems
+
+
+def _report(problems):
+    if problems:
+        pytest.fail(f"{len(problems)} problemas:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def test_terms_file_is_well_formed():
+    for section in ("terminos", "calcos", "usted"):
+        for entry in TERMS[section]:
+            assert entry["preferido"] and entry["prohibidos"], entry
+            for variant in entry["prohibidos"]:
+                assert not _pattern(variant).search(entry["preferido"]), f"{variant!r} está en su propio preferido"
+
+
+def test_banned_detection():
+    entry = {"preferido": "incrustación", "prohibidos": ["embedding"], "cursiva_una_vez": True}
+    ok = [("a", "una incrustación (*embedding*) y `nn.Embedding` y embedding_dim")]
+    bad = [("b", "el embedding de la red"), ("c", "(*embedding*) y otra vez *embedding*")]
+    assert find_banned(ok, [entry]) == []
+    assert len(find_banned(bad, [entry])) == 2
+    assert find_banned([("d", "Kneser–Ney")], [{"preferido": "Kneser-Ney", "prohibidos": ["Kneser–Ney"]}])
+
+
+def test_terminology_in_chapters_and_glossary():
+    sources = [(origin, prose(text)) for origin, text in chapter_sources()]
+    _report(find_banned(sources, TERMS["terminos"] + TERMS["calcos"]))
+
+
+def test_terminology_in_package():
+    _report(find_banned(package_strings(), TERMS["terminos"] + TERMS["calcos"]))
+
+
+def test_usted_in_chapters():
+    entries = [e for e in TERMS["usted"] if not e.get("solo_paquete")]
+    sources = []
+    for origin, text in chapter_sources():
+        outside_quotes = "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(">"))
+        sources.append((origin, prose(outside_quotes)))
+    _report(find_banned(sources, entries))
+
+
+def test_usted_in_package_messages():
+    _report(find_banned(package_strings(), TERMS["usted"]))
+
+
+# ---------------------------------------------------------------------------- números
+COMMA_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
+SPACE_THOUSANDS = re.compile(r"(?<![\d.,\u202f])\d{1,3}(?:[ \u00a0\u2009]\d{3})+(?![\d\u202f])")
+BAD_PERCENT = re.compile(r"\d(?:[ \u202f\u2009])?%(?!\()")
+
+
+def number_problems(sources) -> list[str]:
+    problems = []
+    for origin, text in sources:
+        for pattern, advice in [
+            (COMMA_THOUSANDS, "millares con coma: use fmt_int (1\u202f831\u202f454)"),
+            (SPACE_THOUSANDS, "millares con espacio normal: use el espacio fino U+202F (fmt_int)"),
+            (BAD_PERCENT, "«%» sin espacio que no separa: escriba «35\u00a0%» (fmt_pct)"),
+        ]:
+            for m in pattern.finditer(text):
+                context = text[max(m.start() - 30, 0):m.end() + 30].replace("\n", " ")
+                problems.append(f"{origin}: {advice}  (…{context}…)")
+    return problems
+
+
+def test_number_patterns():
+    bad = [("a", "1,831,454 caracteres"), ("b", "2 034 949 caracteres"), ("c", "el 35 % y el 5%")]
+    good = [("d", f"1{THIN}831{THIN}454, 2026, 3.36, 35{NBSP}%, órdenes 1, 2, 3 y 1000 veces, %(prog)s")]
+    assert len(number_problems(bad)) == 4
+    assert number_problems(good) == []
+
+
+def test_number_style_in_chapters():
+    _report(number_problems([(origin, prose(text)) for origin, text in chapter_sources()]))
+
+
+def test_number_style_in_package_messages():
+    _report(number_problems(package_messages()))
+
+
+LOCAL_FORMATTERS = re.compile(r"^\s*def\s+(thousands|es|sci|fmt_int|fmt_num|fmt_pct|fmt_sci|_grouped)\s*\(", re.M)
+
+
+def hand_grouping(source: str) -> list[int]:
+    """Líneas que agrupan millares a mano: ``f"{n:,}"``, ``format(n, ",")`` o ``.replace(",", …)``."""
+    source = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FormattedValue) and node.format_spec is not None:
+            if any("," in text or "_" in text for text in spellcheck._strings(node.format_spec)):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Call) and spellcheck._name(node.func) in ("replace", "format") and node.args:
+            first = node.args[0] if spellcheck._name(node.func) == "replace" else node.args[-1]
+            if isinstance(first, ast.Constant) and first.value in (",", ",d", ",.0f"):
+                lines.append(node.lineno)
+    return sorted(set(lines))
+
+
+def test_hand_grouping_detection():
+    assert hand_grouping('x = f"{n:,}"\ny = f"{n:.2f}"\nz = str(n).replace(",", " ")\nw = {1: 2, 3: 4}') == [1, 3]
+
+
+def test_numbers_formatted_by_companion_display():
+    """Los capítulos y el paquete formatean con ``companion.display``, no con ayudantes propios."""
+    problems = []
+    for origin, source in chapter_code():
+        problems += [f"{origin}: define su propio formateador «{m.group(1)}»" for m in LOCAL_FORMATTERS.finditer(source)]
+        problems += [f"{origin}, línea {n}: agrupa millares a mano; use fmt_int / fmt_num" for n in hand_grouping(source)]
+    for path in sorted((ROOT / "companion").glob("*.py")):
+        if path.name != "display.py":
+            problems += [f"companion/{path.name}:{n}: agrupa millares a mano; use companion.display.fmt_int"
+                         for n in hand_grouping(path.read_text(encoding="utf-8"))]
+    _report(problems)
