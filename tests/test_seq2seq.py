@@ -1,0 +1,160 @@
+"""Pruebas del codificador–decodificador: datos de la tarea, formas, máscaras, atención y aprendizaje."""
+import math
+
+import pytest
+import torch
+
+from companion.seq2seq import (BOS, EOS, PAD, ROMAN_TABLE, WORDS_TABLE, AdditiveAttention, Seq2Seq, beam_translate,
+                               edit_distance, load_seq2seq, make_batch, number_split, reversal_pairs, roman_pairs,
+                               save_seq2seq, score, spanish_cardinal, to_roman, train_seq2seq, translate)
+
+
+def batch_of(numbers):
+    return make_batch(roman_pairs(numbers), ROMAN_TABLE, WORDS_TABLE)
+
+
+def from_roman(text):
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+    total = 0
+    for a, b in zip(text, text[1:] + " "):
+        total += -values[a] if b != " " and values[b] > values[a] else values[a]
+    return total
+
+
+def test_roman_and_spanish_numbers():
+    assert [to_roman(n) for n in (1, 4, 9, 14, 40, 90, 400, 900, 1605, 3999)] == [
+        "I", "IV", "IX", "XIV", "XL", "XC", "CD", "CM", "MDCV", "MMMCMXCIX"]
+    assert all(from_roman(to_roman(n)) == n for n in range(1, 4000))
+    assert spanish_cardinal(37) == "treinta y siete"
+    assert spanish_cardinal(100) == "cien" and spanish_cardinal(101) == "ciento uno"
+    assert spanish_cardinal(1605) == "mil seiscientos cinco"
+    assert spanish_cardinal(2022) == "dos mil veintidós"
+    assert spanish_cardinal(516) == "quinientos dieciséis"
+    assert len({spanish_cardinal(n) for n in range(1, 4000)}) == 3999  # una lectura distinta por número
+    for bad in (0, 4000, 2.5, True, "XII"):
+        with pytest.raises(ValueError, match="entero entre 1 y 3999"):
+            to_roman(bad)
+
+
+def test_split_is_disjoint_complete_and_reproducible():
+    split = number_split()
+    sets = [set(split[k]) for k in ("train", "val", "test")]
+    assert sets[0].isdisjoint(sets[1]) and sets[0].isdisjoint(sets[2]) and sets[1].isdisjoint(sets[2])
+    assert set.union(*sets) == set(range(1, 4000))
+    assert split == number_split() and split != number_split(seed=1)
+    with pytest.raises(ValueError, match="sumen 1"):
+        number_split(fractions=(0.5, 0.5, 0.5))
+
+
+def test_tables_and_batches():
+    assert WORDS_TABLE.decode(WORDS_TABLE.encode("treinta y siete", eos=True) + [5, 6]) == "treinta y siete"
+    with pytest.raises(ValueError, match="no tiene"):
+        ROMAN_TABLE.encode("XIZ")
+    batch = batch_of([3, 1999, 37])
+    assert batch.src.shape == (3, 7) and batch.src_lengths.tolist() == [3, 7, 6]
+    assert (batch.src[0, 3:] == PAD).all()
+    assert (batch.tgt_in[:, 0] == BOS).all()
+    assert torch.equal(batch.tgt_in[:, 1:][batch.tgt_out[:, :-1] != EOS],
+                       batch.tgt_out[:, :-1][batch.tgt_out[:, :-1] != EOS])  # la misma salida, un paso después
+    assert WORDS_TABLE.decode(batch.tgt_out[1]) == "mil novecientos noventa y nueve"
+
+
+@pytest.mark.parametrize("attention", [True, False])
+@pytest.mark.parametrize("scratch", [True, False])
+def test_shapes(attention, scratch):
+    torch.manual_seed(0)
+    model = Seq2Seq(embedding_dim=8, hidden_size=16, attention=attention, scratch=scratch)
+    batch = batch_of([3, 1999, 37, 8])
+    logits, weights = model(batch.src, batch.src_lengths, batch.tgt_in)
+    assert logits.shape == (4, batch.tgt_in.shape[1], len(WORDS_TABLE))
+    if attention:
+        assert weights.shape == (4, batch.tgt_in.shape[1], batch.src.shape[1])
+    else:
+        assert weights is None
+    ids, _ = model.greedy(batch.src, batch.src_lengths, max_length=7)
+    assert ids.shape[0] == 4 and ids.shape[1] <= 7
+
+
+def test_attention_weights_sum_to_one_and_ignore_padding():
+    torch.manual_seed(0)
+    model = Seq2Seq(embedding_dim=8, hidden_size=16)
+    batch = batch_of([3, 1999, 37, 8])
+    _, weights = model(batch.src, batch.src_lengths, batch.tgt_in)
+    assert torch.allclose(weights.sum(-1), torch.ones(weights.shape[:2]), atol=1e-6)
+    for b, length in enumerate(batch.src_lengths.tolist()):
+        assert (weights[b, :, length:] == 0).all() and (weights[b, :, :length] > 0).all()
+    attention = AdditiveAttention(4, 3)
+    H = torch.randn(5, 2, 4)
+    mask = torch.tensor([[True, True]] * 3 + [[True, False]] * 2)
+    context, alpha = attention(torch.randn(2, 4), attention.keys(H), H, mask)
+    assert torch.allclose(context, (alpha.T.unsqueeze(-1) * H).sum(0))  # c_t = Σ_j α_{t,j} H_j
+
+
+@pytest.mark.parametrize("attention", [True, False])
+def test_padding_does_not_change_the_result(attention):
+    # Un ejemplo da lo mismo solo que rellenado en un lote con otro más largo: las máscaras funcionan.
+    torch.manual_seed(0)
+    model = Seq2Seq(embedding_dim=8, hidden_size=16, attention=attention)
+    alone = batch_of([3])
+    padded = batch_of([3, 3888])
+    logits_alone, _ = model(alone.src, alone.src_lengths, alone.tgt_in)
+    logits_padded, _ = model(padded.src, padded.src_lengths, padded.tgt_in)
+    T = alone.tgt_in.shape[1]
+    assert torch.allclose(logits_alone[0], logits_padded[0, :T], atol=1e-5)
+
+
+def test_beam_width_one_equals_greedy_and_wider_is_not_worse():
+    torch.manual_seed(0)
+    model = Seq2Seq(embedding_dim=8, hidden_size=16)
+    numbers = [3, 48, 1999, 2444]
+    sources = [to_roman(n) for n in numbers]
+    greedy = translate(model, sources, max_length=12)
+    for source, text in zip(sources, greedy):
+        (best,) = beam_translate(model, source, beam_width=1, max_length=12)
+        assert WORDS_TABLE.decode(best.ids) == text
+        wide = beam_translate(model, source, beam_width=4, max_length=12)
+        assert wide[0].score >= best.score - 1e-9
+
+
+def test_metrics():
+    assert edit_distance("treinta", "trenta") == 1 and edit_distance("", "abc") == 3
+    assert edit_distance("uno", "uno") == 0 and edit_distance("kitten", "sitting") == 3
+    scores = score(["uno", "tres"], ["uno", "dos"])
+    assert scores.accuracy == 0.5 and math.isclose(scores.cer, 3 / 6)
+
+
+def test_tiny_task_is_learned_perfectly():
+    # Los números del 1 al 20: un codificador–decodificador pequeño los aprende todos en pocos segundos.
+    pairs = roman_pairs(range(1, 21))
+    torch.manual_seed(0)
+    model = Seq2Seq(embedding_dim=16, hidden_size=32)
+    train_seq2seq(model, pairs, epochs=25, batch_size=10, lr=2e-2)
+    assert score(translate(model, [x for x, _ in pairs]), [y for _, y in pairs]).accuracy == 1.0
+
+
+def test_reversal_pairs():
+    text = "en un lugar de la mancha de cuyo nombre no quiero acordarme no ha mucho tiempo que vivía un hidalgo"
+    pairs = reversal_pairs(text, 50, min_length=4, max_length=20, seed=3)
+    assert len(pairs) == 50 and pairs == reversal_pairs(text, 50, min_length=4, max_length=20, seed=3)
+    for source, target in pairs:
+        assert 4 <= len(source) <= 20 and target == source[::-1]
+        assert f" {source} " in f" {text} "  # palabras enteras del texto
+
+
+def test_save_and_load_roundtrip(tmp_path):
+    torch.manual_seed(0)
+    model = Seq2Seq("abc ", "abc ", embedding_dim=4, hidden_size=8, attention=False)
+    path = save_seq2seq(tmp_path / "m.pt", model, {"nota": "prueba"})
+    loaded, metadata = load_seq2seq(path)
+    assert metadata == {"nota": "prueba"} and loaded.config == model.config
+    assert translate(loaded, ["abc"], max_length=5) == translate(model.half().float(), ["abc"], max_length=5)
+    with pytest.raises(FileNotFoundError, match="romanos_atencion"):
+        load_seq2seq("no_existe")
+
+
+def test_bad_inputs():
+    model = Seq2Seq(embedding_dim=8, hidden_size=16)
+    with pytest.raises(ValueError, match="entero positivo"):
+        Seq2Seq(hidden_size=0)
+    with pytest.raises(ValueError, match="longitudes"):
+        model.encode(torch.ones(2, 3, dtype=torch.long), torch.tensor([0, 3]))
