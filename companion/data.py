@@ -521,8 +521,8 @@ def load_text_corpus(path, vocab=None):
         unknown = sorted(set(text) - set(vocab.itos))
         if unknown:
             raise ValueError(f"{source} (ya limpio) contiene caracteres que el modelo no conoce: {unknown}. El "
-                             "modelo se entrenó con otro texto: entrene uno con este (python -m companion train "
-                             "--text RUTA) o quite esos caracteres.")
+                             "modelo se entrenó con otro texto: entrene uno con este (`python -m companion train "
+                             "--text RUTA`) o quite esos caracteres.")
     train, val, test = split(vocab.encode(text))
     train_text, val_text, test_text = split(text)
     return Corpus(text=text, vocab=vocab, train=train, val=val, test=test, train_text=train_text,
