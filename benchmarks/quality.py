@@ -1,22 +1,27 @@
-"""Calidad de los modelos del curso: perplejidad de prueba en el Quijote.
+"""Calidad de los modelos del curso: perplejidad de validación y de prueba en el Quijote.
 
-Todos los modelos se entrenan con el 90 % inicial del texto limpio y se evalúan en el 5 % final (prueba,
-disjunto del entrenamiento): perplejidad = exp(NLL total / caracteres predichos) y bits por carácter.
+Todos los modelos se entrenan con el 90 % inicial del texto limpio y se evalúan en el 5 % siguiente
+(validación) y en el 5 % final (prueba): perplejidad = exp(NLL total / caracteres predichos), bits por carácter
+= log2(perplejidad).
 
 * n-gramas con suavizado de Kneser-Ney interpolado, órdenes 1 a 8 (se ajustan aquí);
-* los modelos preentrenados del paquete (RNN, GRU, LSTM de 1 y 2 capas), evaluados aquí con sus pesos;
-  el tiempo de entrenamiento y la orden que los reproduce salen de sus metadatos;
-* la mezcla lineal del n-grama y la LSTM preentrenada con mejor validación, con el peso también elegido en
-  la parte de validación (nunca en la de prueba).
+* los modelos preentrenados del paquete (``companion.recipes.SHIPPED``), evaluados aquí con sus pesos; el
+  tiempo, las épocas, los caracteres vistos y la orden que los reproduce salen de sus metadatos;
+* los puntos de control adicionales que se pasen con ``--extra RUTA`` (por ejemplo la variante ``lstm_fb1``
+  con el sesgo de olvido iniciado a 1, que no se distribuye);
+* la mezcla lineal del n-grama y la red con mejor validación; el orden, la red y el peso se eligen en la
+  validación, nunca en la prueba.
 
-Imprime una tabla en Markdown y la guarda en ``benchmarks/results/quality.md``. Uso (desde la raíz)::
+Escribe la tabla en ``benchmarks/results/quality.md`` y la copia en el README, entre las marcas
+``<!-- calidad:inicio -->`` y ``<!-- calidad:fin -->``. Uso (desde la raíz)::
 
-    source scripts/env.sh && .venv/bin/python benchmarks/quality.py
+    source scripts/env.sh && .venv/bin/python benchmarks/quality.py [--extra _train/lstm_fb1.pt]
 """
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import tempfile
 import time
 from datetime import datetime, timezone
@@ -24,19 +29,18 @@ from pathlib import Path
 
 import torch
 
-from companion.checkpoint import PRETRAINED_NAMES, load_pretrained
+from companion.checkpoint import load_checkpoint, load_pretrained
 from companion.data import load_corpus
+from companion.display import fmt_int, fmt_time
 from companion.markov import NGramLM
-from companion.mixture import best_mixture_weight, mixture_evaluation
-from companion.train import Evaluation, token_log_probs
+from companion.mixture import best_mixture_weight, mixture_log_probs
+from companion.recipes import SHIPPED
+from companion.train import Evaluation, token_log_probs_many
 
-RESULTS = Path(__file__).resolve().parent / "results" / "quality.md"
-NAMES = {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM", "lstm2": "LSTM (2 capas)"}
-
-
-def _grouped(number: int) -> str:
-    """Entero con los miles separados por espacios, como se escribe en español (2 034 949)."""
-    return f"{number:,}".replace(",", " ")
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "quality.md"
+README = ROOT / "README.md"
+START, END = "<!-- calidad:inicio -->", "<!-- calidad:fin -->"
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -48,89 +52,93 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def describe(config: dict) -> str:
-    emb = "one-hot" if config["embedding_dim"] is None else f"embedding {config['embedding_dim']}"
     layers = "1 capa" if config["num_layers"] == 1 else f"{config['num_layers']} capas"
-    return f"h = {config['hidden_size']}, {layers}, {emb}"
+    extra = f", sesgo de olvido {config['forget_bias']}" if config.get("forget_bias") is not None else ""
+    return f"{config['cell'].upper()}, h = {config['hidden_size']}, {layers}{extra}"
 
 
-def epochs_seen(meta: dict, train_chars: int) -> float:
-    """Épocas recorridas: caracteres vistos (pasos × B × T) entre los del texto de entrenamiento."""
-    settings = meta["settings"]
-    return meta["steps"] * settings["batch_size"] * settings["steps"] / train_chars
-
-
-def run(orders) -> str:
+def run(orders, extra) -> str:
     corpus = load_corpus()
     rows, ngrams = [], {}
     for order in orders:
         start = time.perf_counter()
         lm = NGramLM(order).fit(corpus.train_text)
         fit_time = time.perf_counter() - start
-        result = Evaluation.from_log_probs(lm.token_log_probs(corpus.test_text))
-        val = Evaluation.from_log_probs(lm.token_log_probs(corpus.val_text))
-        ngrams[order] = (lm, val.perplexity)
-        rows.append((f"Kneser-Ney, orden {order}", "—", f"{val.perplexity:.3f}", f"{result.perplexity:.3f}",
-                     f"{result.bpc:.3f}", "—", f"ajuste en {fit_time:.1f} s"))
+        val = Evaluation.from_log_probs(torch.as_tensor(lm.token_log_probs(corpus.val_text)))
+        test = Evaluation.from_log_probs(torch.as_tensor(lm.token_log_probs(corpus.test_text)))
+        ngrams[order] = (lm, val, test)
+        rows.append((f"Kneser-Ney, orden {order}", "—", f"{val.perplexity:.3f}", f"{test.perplexity:.3f}",
+                     f"{test.bpc:.3f}", f"{fmt_int(lm.num_ngrams)} n-gramas", "—", f"ajuste en {fit_time:.1f} s"))
         print(rows[-1], flush=True)
 
-    best_name, best_val, test_logp = None, float("inf"), {}
-    for name in PRETRAINED_NAMES:
-        model, _, meta = load_pretrained(name)
-        test_logp[name] = token_log_probs(model, corpus.test)
-        result = Evaluation.from_log_probs(test_logp[name])
-        if meta["val_perplexity"] < best_val and name.startswith("lstm"):  # elegido en validación
-            best_name, best_val = name, meta["val_perplexity"]
-        rows.append((f"{NAMES[name]} (`load_pretrained(\"{name}\")`)", describe(model.config),
-                     f"{meta['val_perplexity']:.3f}", f"{result.perplexity:.3f}", f"{result.bpc:.3f}",
-                     _grouped(model.num_parameters()),
-                     f"{meta['training_time_s'] / 60:.1f} min ({meta['steps']} pasos, "
-                     f"{epochs_seen(meta, len(corpus.train)):.2f} épocas)"))
+    models = {name: load_pretrained(name) for name in SHIPPED}
+    models.update({Path(path).stem: load_checkpoint(path) for path in extra})
+    logps, commands = {}, []
+    for name, (model, _, meta) in models.items():
+        val_logp, test_logp = token_log_probs_many(model, [corpus.val, corpus.test])
+        logps[name] = (val_logp, test_logp)
+        val, test = Evaluation.from_log_probs(val_logp), Evaluation.from_log_probs(test_logp)
+        shipped = "" if name in SHIPPED else " (no se distribuye)"
+        rows.append((f"`{name}`{shipped}", describe(model.config), f"{val.perplexity:.3f}", f"{test.perplexity:.3f}",
+                     f"{test.bpc:.3f}", fmt_int(model.num_parameters()),
+                     f"{meta['epochs']} (mejor: {meta['best_epoch']}) · {fmt_int(meta['characters_seen'])}",
+                     fmt_time(meta["training_time_s"])))
+        commands.append(f"- `{name}`: `{meta['command']}`; validación por época: "
+                        + ", ".join(f"{v:.3f}" for v in meta["epoch_val_perplexity"]))
         print(rows[-1], flush=True)
 
-    order = min(ngrams, key=lambda o: ngrams[o][1])  # el orden con mejor validación
-    lm, model = ngrams[order][0], load_pretrained(best_name).model
-    val_logp = lm.token_log_probs(corpus.val_text), token_log_probs(model, corpus.val)
-    weight = best_mixture_weight(*val_logp)
-    val = mixture_evaluation(*val_logp, weight)
-    mixed = mixture_evaluation(lm.token_log_probs(corpus.test_text), test_logp[best_name], weight)
-    rows.append((f"Mezcla: λ·KN-{order} + (1 − λ)·{NAMES[best_name]}",
-                 f"λ = {weight:.3f} (elegido en validación)",
-                 f"{val.perplexity:.3f}", f"{mixed.perplexity:.3f}", f"{mixed.bpc:.3f}", "—", "—"))
+    order = min(ngrams, key=lambda o: ngrams[o][1].perplexity)  # orden elegido en validación
+    net = min((n for n in models if n in SHIPPED), key=lambda n: Evaluation.from_log_probs(logps[n][0]).perplexity)
+    lm = ngrams[order][0]
+    ngram_val = torch.as_tensor(lm.token_log_probs(corpus.val_text))
+    ngram_test = torch.as_tensor(lm.token_log_probs(corpus.test_text))
+    weight = best_mixture_weight(ngram_val, logps[net][0])
+    val = Evaluation.from_log_probs(mixture_log_probs(ngram_val, logps[net][0], weight))
+    test = Evaluation.from_log_probs(mixture_log_probs(ngram_test, logps[net][1], weight))
+    rows.append((f"Mezcla: λ·KN-{order} + (1 − λ)·`{net}`", f"λ = {weight:.3f} (elegido en validación)",
+                 f"{val.perplexity:.3f}", f"{test.perplexity:.3f}", f"{test.bpc:.3f}", "—", "—", "—"))
     print(rows[-1], flush=True)
 
     lines = [
-        "# Calidad: perplejidad de prueba en el Quijote",
-        "",
-        f"Entrenamiento: 90 % inicial del texto limpio ({_grouped(len(corpus.train))} caracteres); prueba: 5 % "
-        f"final ({_grouped(len(corpus.test) - 1)} caracteres predichos). "
-        "Perplejidad = exp(NLL total / caracteres predichos). "
-        "Los tiempos de entrenamiento de las redes son los de sus metadatos (CPU de 2 núcleos compartida).",
+        f"Entrenamiento: 90 % inicial del texto limpio ({fmt_int(len(corpus.train))} caracteres); validación: 5 % "
+        f"siguiente; prueba: 5 % final ({fmt_int(len(corpus.test) - 1)} caracteres predichos). "
+        "Perplejidad = exp(NLL total / caracteres predichos). Épocas: las recorridas (la mejor en validación es la "
+        "que se guardó) y caracteres vistos. Tiempo: el de los metadatos, en una CPU de 2 núcleos compartida con "
+        "otros trabajos (orientativo).",
         "",
         "| Modelo | Configuración | Perplejidad (validación) | Perplejidad (prueba) | Bits/carácter (prueba) "
-        "| Parámetros | Entrenamiento |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "| Parámetros | Épocas · caracteres vistos | Tiempo |",
+        "|---|---|---:|---:|---:|---:|---|---:|",
         *("| " + " | ".join(row) + " |" for row in rows),
         "",
-        "Órdenes que reproducen los modelos preentrenados:",
+        "Órdenes que reproducen las redes y su perplejidad de validación por época:",
         "",
-        *(f"- `{name}`: `{load_pretrained(name).metadata['command']}`" for name in PRETRAINED_NAMES),
+        *commands,
         "",
         f"Generado por `benchmarks/quality.py` el {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC "
         f"con torch {torch.__version__}.",
-        "",
     ]
     return "\n".join(lines)
 
 
+def update_readme(table: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise SystemExit(f"El README no tiene las marcas {START} y {END}: añádalas donde deba ir la tabla.")
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    write_atomic(README, pattern.sub(lambda _: f"{START}\n{table}\n{END}", text))
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Tabla de perplejidad de prueba de todos los modelos.")
+    parser = argparse.ArgumentParser(description="Tabla de perplejidad de validación y prueba de todos los modelos.")
     parser.add_argument("--orders", type=int, nargs="+", default=list(range(1, 9)), help="órdenes de n-gramas")
-    parser.add_argument("--threads", type=int, default=None, help="hilos de CPU para PyTorch")
+    parser.add_argument("--extra", nargs="*", default=[], help="puntos de control adicionales (no distribuidos)")
+    parser.add_argument("--no-readme", action="store_true", help="no copia la tabla en el README")
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    table = run(args.orders)
-    write_atomic(RESULTS, table)
+    table = run(args.orders, args.extra)
+    write_atomic(RESULTS, "# Calidad: perplejidad de validación y de prueba en el Quijote\n\n" + table + "\n")
+    if not args.no_readme:
+        update_readme(table)
     print(table)
 
 
