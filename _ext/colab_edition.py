@@ -7,7 +7,7 @@ con las salidas de cada celda. El Markdown de MyST se reescribe como Markdown qu
 * ``{glue:text}`nombre``` (también ``{glue}``, ``{glue:md}`` y los formatos como ``nombre:.3f``): el valor
   que calculó la construcción, el mismo que muestra el sitio;
 * ``:::{exercise}`` y ``:::{solution}``: encabezados «Ejercicio N» y «Solución del ejercicio N», con la
-  solución plegada en un bloque ``<details>``;
+  solución plegada en un bloque ``<details>`` (sin soluciones si el sitio las quita, ``hide_solutions``);
 * avisos (``{admonition}``, ``{note}``, ``{important}``…): citas en bloque con su título en negrita;
 * ``{footcite}`` y ``{cite}``: «(Autor, año)» o «Autor (año)», con la lista de referencias del capítulo
   (de ``references.bib``) donde el sitio pone ``{footbibliography}`` o, si no la hay, al final;
@@ -76,6 +76,7 @@ class Context:
     citations: dict = field(default_factory=dict)
     resolve: Callable[[str, str], Optional[tuple]] = lambda role, target: None
     docname: str = ""
+    drop_solutions: bool = False  # edición para estudiantes (hide_solutions de sphinx-exercise)
     problems: list = field(default_factory=list)
     exercises: dict = field(default_factory=dict)
     cited: list = field(default_factory=list)
@@ -223,6 +224,8 @@ def render_directive(name: str, arg: str, lines: list[str], ctx: Context) -> lis
         title = f"### Ejercicio {number}" + (f" ({arg})" if arg else "")
         return [title, "", *body]
     if name == "solution":
+        if ctx.drop_solutions:
+            return []
         number = ctx.exercises.get(arg.strip())
         title = f"#### Solución del ejercicio {number}" if number else "#### Solución"
         return [title, "", "<details>", "<summary>Mostrar la solución</summary>", "", *body, "", "</details>"]
@@ -533,7 +536,8 @@ def write_colab_edition(app, exception) -> None:
             continue
         glue_path = executed / f"{docname}.glue.json"
         glue = json.loads(glue_path.read_text(encoding="utf-8")) if glue_path.is_file() else {}
-        ctx = Context(glue=glue, citations=citations, resolve=resolve, docname=docname)
+        ctx = Context(glue=glue, citations=citations, resolve=resolve, docname=docname,
+                      drop_solutions=bool(getattr(app.config, "hide_solutions", False)))
         nb = convert_notebook(json.loads(source.read_text(encoding="utf-8")), ctx)
         for cell in nb["cells"]:
             if cell["cell_type"] == "markdown":

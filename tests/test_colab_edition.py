@@ -218,3 +218,9 @@ def test_publish_script_pushes_edition_to_branch(tmp_path):
 def test_glue_from_named_document():
     ctx = make_ctx()
     assert ce.convert_markdown("{glue:text}`otro.ipynb::ppl:.2f` y {glue:md}`table:myst`", ctx).startswith("3.36 y | a |")
+
+
+def test_student_edition_drops_solutions():
+    ctx = make_ctx(drop_solutions=True)
+    out = ce.convert_markdown(":::{exercise}\n:label: e\n\nEnunciado.\n:::\n\n:::{solution} e\nSecreto.\n:::", ctx)
+    assert out == "### Ejercicio 1\n\nEnunciado." and ctx.problems == []
