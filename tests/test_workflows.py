@@ -131,7 +131,7 @@ def test_readme_pip_line_matches_config():
 def test_instructor_page_explains_forking_with_the_configured_url():
     page = (ROOT / "book" / "instructores.md").read_text(encoding="utf-8")
     assert f'pip install "companion @ git+{REPO_URL}@{BRANCH}"' in page
-    for needle in ("repository:", "url:", "scripts/sync_setup_cells.py", "git push", "GitHub Pages", "colab",
+    for needle in ("repository:", "url:", "scripts/sync_setup_cells.py", "git push", "*GitHub Pages*", "colab",
                    "EDICION_ALUMNOS"):
         assert needle in page, needle
 
