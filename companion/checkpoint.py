@@ -46,8 +46,8 @@ Pretrained.__doc__ = ("Lo que devuelven :func:`load_checkpoint` y :func:`load_pr
                       "sus metadatos. Se puede desempaquetar: ``model, vocab, metadata = load_pretrained('lstm')``.")
 Pretrained.model.__doc__ = "El modelo (:class:`companion.model.CharLM`) con los pesos cargados, en modo evaluación."
 Pretrained.vocab.__doc__ = "El vocabulario (:class:`companion.data.Vocab`) con el que se entrenó el modelo."
-Pretrained.metadata.__doc__ = ("Diccionario de metadatos: corpus y su suma de comprobación, épocas, tiempo, "
-                               "perplejidades de validación y de prueba y la orden que reproduce el modelo.")
+Pretrained.metadata.__doc__ = ("Diccionario de metadatos (corpus y su suma de comprobación, épocas, tiempo, "
+                               "perplejidades de validación y de prueba y la orden que reproduce el modelo).")
 
 
 def round_to_half(model) -> None:

@@ -88,7 +88,7 @@ Hypothesis.__doc__ = ("Una secuencia de la búsqueda en haz: ``ids`` generados (
                       "escribió), su log-probabilidad total ``log_prob`` y la puntuación normalizada ``score``.")
 Hypothesis.ids.__doc__ = "Índices de los símbolos generados (con el de fin de secuencia, si lo escribió)."
 Hypothesis.log_prob.__doc__ = "Log-probabilidad total de la secuencia, log P(y_1…y_L)."
-Hypothesis.score.__doc__ = "Puntuación con la que se ordenan las candidatas: log_prob / L^length_alpha."
+Hypothesis.score.__doc__ = "Puntuación con la que se ordenan las candidatas, log_prob / L^length_alpha."
 
 
 def _select(state, index: torch.Tensor):
