@@ -113,7 +113,7 @@ def test_beam_width_one_equals_greedy_and_wider_is_not_worse():
         (best,) = beam_translate(model, source, beam_width=1, max_length=12)
         assert WORDS_TABLE.decode(best.ids) == text
         wide = beam_translate(model, source, beam_width=4, max_length=12)
-        assert wide[0].score >= best.score - 1e-9
+        assert wide[0].score >= best.score - 1e-6
 
 
 def test_metrics():
