@@ -484,14 +484,17 @@ def _base_url(app) -> str:
     return base if base.endswith("/") or not base else base + "/"
 
 
-def _resolver(app, base: str):
+def _resolver(app, base: str, current: str):
     env = app.env
     labels = env.domaindata.get("std", {}).get("labels", {})
     anonlabels = env.domaindata.get("std", {}).get("anonlabels", {})
 
     def resolve(role: str, target: str):
         if role == "doc":
-            docname = target.removesuffix(".md").removesuffix(".ipynb").lstrip("/")
+            from sphinx.util import docname_join
+
+            target = target.removesuffix(".md").removesuffix(".ipynb")
+            docname = target.lstrip("/") if target.startswith("/") else docname_join(current, target)
             if docname not in env.all_docs:
                 return None
             title = env.titles[docname].astext() if docname in env.titles else docname
@@ -509,6 +512,34 @@ def _resolver(app, base: str):
     return resolve
 
 
+def executed_notebook(app, docname: str, executed: Path) -> Optional[dict]:
+    """El cuaderno con las salidas de esta construcción.
+
+    Si el capítulo salió de la caché de ejecución, myst-nb escribe en ``jupyter_execute`` el cuaderno *sin*
+    salidas (guarda el original, no el combinado con la caché); por eso se buscan primero en la caché,
+    como hace myst-nb al mostrar la página, y solo si no están allí se usa ``jupyter_execute``.
+    """
+    import nbformat
+
+    source = Path(str(app.env.doc2path(docname)))
+    # Como myst-nb: nb_execution_cache_path o, si está vacío, _build/.jupyter_cache.
+    cache_path = getattr(app.config, "nb_execution_cache_path", "") or str(Path(app.outdir).parent / ".jupyter_cache")
+    if Path(cache_path).is_dir():
+        try:
+            from jupyter_cache import get_cache
+
+            _, merged = get_cache(cache_path).merge_match_into_notebook(nbformat.read(str(source), as_version=4))
+            return json.loads(nbformat.writes(merged))
+        except KeyError:  # no está en la caché (se ejecutó sin caché o cambió)
+            pass
+    path = executed / f"{docname}.ipynb"
+    if not path.is_file():
+        return None
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    return nb if any(c.get("outputs") for c in code) or not code else None
+
+
 def write_colab_edition(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -521,7 +552,6 @@ def write_colab_edition(app, exception) -> None:
     base = _base_url(app)
     bibfiles = [Path(app.srcdir) / f for f in getattr(app.config, "bibtex_bibfiles", [])]
     citations = load_citations(bibfiles) if bibfiles else {}
-    resolve = _resolver(app, base)
     if target.is_dir():
         shutil.rmtree(target)  # sin cuadernos de capítulos que ya no existen
     target.mkdir(parents=True)
@@ -530,15 +560,16 @@ def write_colab_edition(app, exception) -> None:
     for docname in sorted(app.env.found_docs):
         if not str(app.env.doc2path(docname)).endswith(".ipynb"):
             continue
-        source = executed / f"{docname}.ipynb"
-        if not source.is_file():
-            logger.warning(f"Edición para Colab: falta el cuaderno ejecutado {source}", type="colab", subtype="missing")
+        notebook = executed_notebook(app, docname, executed)
+        if notebook is None:
+            logger.warning(f"Edición para Colab: no hay salidas de {docname} (ni en la caché de ejecución ni en "
+                           f"{executed})", type="colab", subtype="missing")
             continue
         glue_path = executed / f"{docname}.glue.json"
         glue = json.loads(glue_path.read_text(encoding="utf-8")) if glue_path.is_file() else {}
-        ctx = Context(glue=glue, citations=citations, resolve=resolve, docname=docname,
+        ctx = Context(glue=glue, citations=citations, resolve=_resolver(app, base, docname), docname=docname,
                       drop_solutions=bool(getattr(app.config, "hide_solutions", False)))
-        nb = convert_notebook(json.loads(source.read_text(encoding="utf-8")), ctx)
+        nb = convert_notebook(notebook, ctx)
         for cell in nb["cells"]:
             if cell["cell_type"] == "markdown":
                 for leftover in myst_leftovers(cell["source"]):

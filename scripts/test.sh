@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ejecuta todas las pruebas del curso: paquete, capítulos (nbval), construcción estricta y sitio.
+# Ejecuta todas las pruebas del curso: paquete, construcción estricta, capítulos como en Colab (nbval) y sitio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -9,15 +9,17 @@ start=$(date +%s)
 echo "== 1/4 Pruebas del paquete companion y ortografía (Hunspell)"
 $PY -m pytest tests --ignore=tests/site -q -p no:cacheprovider
 
-echo "== 2/4 Ejecución de los capítulos con nbval"
+echo "== 2/4 Construcción estricta del libro (cero avisos) y de la edición para Colab (_build/colab)"
 $PY scripts/sync_setup_cells.py --check
-$PY -m pytest --nbval-lax --nbval-current-env book/ -q -p no:cacheprovider
-
-echo "== 3/4 Construcción estricta del libro (cero avisos)"
-rm -rf _build
+# Se releen todas las páginas (para que -W vea todos los avisos), pero se conserva la caché de ejecución
+# (_build/.jupyter_cache): un capítulo que no cambió desde install.sh no se vuelve a ejecutar.
+rm -rf _build/html _build/.doctrees
 .venv/bin/jupyter-book build . -W -n --keep-going
 
-echo "== 4/4 Pruebas del sitio construido (HTML, enlaces y Chromium; capturas en _build/screenshots)"
+echo "== 3/4 Ejecución de los capítulos con nbval, como en Colab (entorno sin Jupyter Book, _build/colab-venv)"
+bash scripts/colab_stage.sh
+
+echo "== 4/4 Pruebas del sitio construido (HTML, enlaces, edición para Colab y Chromium; capturas en _build/screenshots)"
 $PY -m pytest tests/site -q -p no:cacheprovider
 
 echo "Tiempo total de las pruebas: $(( $(date +%s) - start )) s"

@@ -19,6 +19,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "_build"
 SITE = BUILD / "html"
+COLAB = BUILD / "colab"
 HERE = Path(__file__).resolve().parent
 
 
@@ -50,11 +51,15 @@ def chapters() -> list[str]:
 
 
 def colab_url(chapter: str) -> str:
-    """Dirección que debe tener el botón de Colab del capítulo (de ``repository`` en ``_config.yml``)."""
-    repo = book_config()["repository"]
-    owner_name = urlsplit(repo["url"]).path.strip("/").removesuffix(".git")
-    path = "/".join(p for p in (repo.get("path_to_book", "").strip("/"), f"{chapter}.ipynb") if p)
-    return f"https://colab.research.google.com/github/{owner_name}/blob/{repo.get('branch', 'main')}/{path}"
+    """Dirección que debe tener el botón de Colab del capítulo: su cuaderno en la edición para Colab.
+
+    La edición (``_build/colab``) se publica en la rama ``colab_branch`` del repositorio de ``_config.yml``,
+    con cada capítulo en la misma ruta que en el libro (``book/03_rnn.ipynb``).
+    """
+    config = book_config()
+    owner_name = urlsplit(config["repository"]["url"]).path.strip("/").removesuffix(".git")
+    branch = config["sphinx"]["config"]["colab_branch"]
+    return f"https://colab.research.google.com/github/{owner_name}/blob/{branch}/{chapter}.ipynb"
 
 
 def english_ui_strings() -> list[str]:

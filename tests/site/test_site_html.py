@@ -5,7 +5,7 @@
 * Cada ``href`` y ``src`` interno existe, y también el ancla (``#...``) a la que apunta.
 * Los enlaces externos se listan en ``_build/external_links.txt`` (no se visitan: la CI no tiene red).
 * Ningún texto de la interfaz queda en inglés (lista en ``ingles_ui.txt``).
-* El botón de Colab de cada capítulo apunta a su cuaderno en el repositorio de ``_config.yml``.
+* El botón de Colab de cada capítulo apunta a su cuaderno en la edición para Colab (rama ``colab``).
 """
 from __future__ import annotations
 
