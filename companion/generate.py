@@ -102,10 +102,10 @@ def beam_search(step, state, start_id: int, beam_width: int = 4, max_length: int
                 length_alpha: float = 0.0) -> list:
     """Las ``beam_width`` secuencias más puntuadas que encuentra la búsqueda en haz, de mejor a peor.
 
-    ``step(ids, state) -> (log_probs, state)`` avanza el modelo un paso para ``k`` hipótesis a la vez: ``ids``
-    (k,) son sus últimos símbolos y ``log_probs`` (k, |V|) las log-probabilidades del siguiente. El estado lleva
-    las hipótesis en la dimensión 1, como ``torch.nn`` (o es un par de tensores así); empieza con una sola, tras
-    leer el contexto, y ``start_id`` es el último símbolo leído. En cada paso se amplía cada hipótesis con cada
+    ``step(ids, state) -> (log_probs, state)`` avanza el modelo un paso para ``k`` hipótesis a la vez: ``ids``,
+    de forma ``(k,)``, son sus últimos símbolos y ``log_probs``, de forma ``(k, |V|)``, las log-probabilidades del
+    siguiente. El estado lleva las hipótesis en la dimensión 1, como ``torch.nn`` (o es un par de tensores así);
+    empieza con una sola, tras leer el contexto, y ``start_id`` es el último símbolo leído. En cada paso se amplía cada hipótesis con cada
     símbolo y se conservan las ``beam_width`` de mayor log-probabilidad ``log P(y_1…y_t)``.
 
     Una hipótesis que escribe ``eos_id`` termina y sale del haz; la búsqueda acaba cuando hay ``beam_width``

@@ -32,7 +32,7 @@ from companion.train import clip_gradients
 __all__ = ["to_roman", "spanish_cardinal", "CharTable", "number_split", "roman_pairs", "reversal_pairs",
            "make_batch", "Encoder",
            "AdditiveAttention", "Seq2Seq", "train_seq2seq", "translate", "beam_translate", "evaluate_seq2seq", "edit_distance",
-           "load_seq2seq", "save_seq2seq"]
+           "load_seq2seq", "save_seq2seq", "Batch", "Scores"]
 
 PAD, BOS, EOS = 0, 1, 2
 SPECIALS = ("·", "<", ">")  # relleno, inicio y fin de secuencia (se muestran así en los mapas)
@@ -505,7 +505,7 @@ def save_seq2seq(path, model: Seq2Seq, metadata: dict | None = None) -> Path:
 
 
 def load_seq2seq(name_or_path) -> tuple[Seq2Seq, dict]:
-    """Carga un modelo guardado con :func:`save_seq2seq` o uno de los del paquete (:data:`PRETRAINED_NAMES`).
+    """Carga un modelo guardado con :func:`save_seq2seq` o uno de los del paquete (``PRETRAINED_NAMES``).
 
     Devuelve ``(modelo en modo evaluación, metadatos)``.
     """
