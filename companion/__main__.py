@@ -20,6 +20,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from companion.display import fmt_int
+
 # argparse escribe en inglés sus propios textos (uso, títulos, errores). Se traducen por sus vías públicas:
 # la ayuda (-h) y los grupos de opciones se crean aquí con títulos en español, el prefijo «usage:» se cambia
 # en format_usage/format_help y los errores, en error() (documentado para redefinirse). Los valores se
@@ -43,11 +45,6 @@ def _spanish_error(message: str) -> str:
     for pattern, replacement in _ERRORS_ES:
         message = re.sub(pattern, replacement, message)
     return message
-
-
-def _grouped(number: int) -> str:
-    """Entero con los miles separados por espacios, como se escribe en español (2 034 949)."""
-    return f"{number:,}".replace(",", " ")
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -134,7 +131,7 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         "train", help="entrena un modelo y lo guarda en un punto de control",
-        description="Entrena un modelo con el 90 % inicial del texto, mide la perplejidad de validación y de "
+        description="Entrena un modelo con el 90\u00a0% inicial del texto, mide la perplejidad de validación y de "
                     "prueba y lo guarda (pesos, vocabulario y metadatos, con la orden que lo reproduce).")
     option = train.options.add_argument
     option("--cell", choices=("rnn", "gru", "lstm"), default="lstm", help="tipo de celda recurrente")
@@ -153,7 +150,7 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     option("--resume", action="store_true",
            help="reanuda desde RUTA.progreso.pt (se guarda al final de cada época) si existe")
     option("--embedding", metavar="D", type=_positive_int, default=None,
-           help="dimensión del embedding de entrada (sin indicar: codificación one-hot)")
+           help="dimensión de la incrustación de entrada (sin indicar: codificación one-hot)")
     option("--scratch", action="store_true",
            help="usa las capas programadas desde cero en lugar de las de torch.nn (más lento)")
     option("--epochs", metavar="N", type=_positive_int, default=1, help="número de épocas")
@@ -192,7 +189,7 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser(
         "evaluate", help="mide la perplejidad de un punto de control",
-        description="Mide la perplejidad y los bits por carácter de un modelo en la parte de prueba (5 % "
+        description="Mide la perplejidad y los bits por carácter de un modelo en la parte de prueba (5\u00a0% "
                     "final) o de validación del texto. El texto puede usar solo una parte de los caracteres "
                     "del modelo; un carácter que el modelo no conoce es un error.")
     evaluate.positionals.add_argument("checkpoint", type=Path, metavar="MODELO", help="punto de control (.pt)")
@@ -256,8 +253,8 @@ def _train(args, argv):
         val = f", validación {history['val_ppl'][-1]:.3f}" if history["val_ppl"] else ""
         print(f"Época {state['epoch']}: entrenamiento {history['train_ppl'][-1]:.3f}{val}, "
               f"{history['epoch_time'][-1]:.0f} s.", flush=True)
-    print(f"Modelo {args.cell.upper()} con {_grouped(model.num_parameters())} parámetros; entrenamiento con "
-          f"{_grouped(len(corpus.train))} caracteres en {get_device()}.")
+    print(f"Modelo {args.cell.upper()} con {fmt_int(model.num_parameters())} parámetros; entrenamiento con "
+          f"{fmt_int(len(corpus.train))} caracteres en {get_device()}.")
     # Con una sola época y sin parada temprana la validación se mide una vez, al final (ahorra una pasada).
     val_ids = corpus.val if args.epochs > 1 or args.patience else None
     history = train(model, corpus.train, val_ids, epochs=args.epochs, batch_size=args.batch_size,
@@ -338,7 +335,7 @@ def _evaluate(args):
     result = evaluate(model, ids)
     name = "prueba" if args.split == "test" else "validación"
     print(f"Perplejidad de {name}: {result.perplexity:.3f}; {result.bpc:.3f} bits por carácter "
-          f"({_grouped(result.count)} caracteres predichos).")
+          f"({fmt_int(result.count)} caracteres predichos).")
     if metadata.get("corpus_checksum") not in (None, corpus.checksum):
         print("Aviso: el texto no es el mismo con el que se entrenó el modelo (la suma de comprobación difiere).")
 

@@ -179,6 +179,10 @@ Batch = namedtuple("Batch", ["src", "src_lengths", "tgt_in", "tgt_out"])
 Batch.__doc__ = ("Lote rellenado: ``src`` (B, J) y sus longitudes reales ``src_lengths`` (B,); ``tgt_in`` (B, T) "
                  "empieza por el inicio de secuencia y ``tgt_out`` (B, T) es la misma salida un paso adelantada, "
                  "terminada en fin de secuencia (la entrada y el objetivo del forzado del profesor).")
+Batch.src.__doc__ = "Índices de las entradas (B, J), rellenados con ``PAD``."
+Batch.src_lengths.__doc__ = "Longitud real de cada entrada (B,), sin el relleno."
+Batch.tgt_in.__doc__ = "Entrada del decodificador (B, T), que empieza por el inicio de secuencia."
+Batch.tgt_out.__doc__ = "Objetivo del decodificador (B, T), la salida un paso adelantada y terminada en fin de secuencia."
 
 
 def make_batch(pairs, src_table: CharTable, tgt_table: CharTable) -> Batch:
@@ -427,6 +431,9 @@ def edit_distance(a: str, b: str) -> int:
 Scores = namedtuple("Scores", ["accuracy", "cer", "predictions"])
 Scores.__doc__ = ("Evaluación: ``accuracy`` (proporción de lecturas exactas), ``cer`` (tasa de error de caracteres: "
                   "distancia de edición total / caracteres de las referencias) y ``predictions``.")
+Scores.accuracy.__doc__ = "Proporción de predicciones idénticas a su referencia."
+Scores.cer.__doc__ = "Tasa de error de caracteres (distancia de edición total / caracteres de las referencias)."
+Scores.predictions.__doc__ = "Las predicciones evaluadas, en el orden recibido."
 
 
 def score(predictions, references) -> Scores:
