@@ -528,3 +528,30 @@ def load_text_corpus(path, vocab=None):
     return Corpus(text=text, vocab=vocab, train=train, val=val, test=test, train_text=train_text,
                   val_text=val_text, test_text=test_text,
                   checksum=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def random_length_batches(ids, batch_size: int, num_steps: int, sampling: str, generator: torch.Generator):
+    """Lotes con longitud de truncamiento aleatoria (la opción ``random_truncation`` de ``train``).
+
+    En cada lote la longitud del segmento es T' = round(T · u) con u uniforme en [0.5, 1.5] (al menos 2):
+    los cortes del gradiente ya no caen siempre en las mismas posiciones del texto y, en promedio, el
+    segmento mide T. Con ``sampling="sequential"`` la fila b de cada lote continúa la fila b del anterior,
+    como en :func:`sequential_batches`; con ``"random"``, ventanas independientes, como en
+    :func:`random_batches`.
+    """
+    n = len(ids) - 1
+    length = lambda: max(2, round(num_steps * (0.5 + torch.rand((), generator=generator).item())))  # noqa: E731
+    if sampling == "sequential":
+        offset = int(torch.randint(0, num_steps, (), generator=generator))
+        xs, ys = contiguous_streams(ids, batch_size, offset)
+        rows, start = xs.shape[1], 0
+        while start < rows - 1:
+            t = min(length(), rows - start)
+            yield xs[:, start:start + t], ys[:, start:start + t]
+            start += t
+    else:
+        for _ in range(n // (batch_size * num_steps)):
+            t = length()
+            starts = torch.randint(0, n - t + 1, (batch_size,), generator=generator)
+            index = starts[:, None] + torch.arange(t)
+            yield ids[index], ids[index + 1]

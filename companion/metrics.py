@@ -10,6 +10,7 @@ infinitas (``math.inf``), nunca ``nan``.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -148,3 +149,22 @@ def perplexity_from_logits(logits, targets) -> float:
             "Los logits contienen NaN (o todos son -inf en alguna posición): no definen una distribución."
         )
     return perplexity_from_nll(nll, targets.numel())
+
+
+@dataclass
+class Evaluation:
+    """Resultado de una evaluación: NLL total en nats, caracteres predichos, perplejidad y bits por carácter.
+
+    Lo devuelven :func:`companion.train.evaluate` y :func:`companion.mixture.mixture_evaluation`.
+    """
+
+    nll: float
+    count: int
+    perplexity: float
+    bpc: float
+
+    @classmethod
+    def from_log_probs(cls, logp) -> "Evaluation":
+        """Evaluación a partir de ln p de cada carácter predicho (NLL = −Σ ln p, count = número de términos)."""
+        nll, count = float(-logp.sum()), len(logp)
+        return cls(nll=nll, count=count, perplexity=perplexity_from_nll(nll, count), bpc=bits_per_char(nll, count))

@@ -17,7 +17,7 @@ import math
 import numpy as np
 import torch
 
-from companion.train import Evaluation
+from companion.metrics import Evaluation
 
 _GOLDEN = (math.sqrt(5) - 1) / 2
 
@@ -76,5 +76,5 @@ def best_mixture_weight(logp_a_val, logp_b_val, tol: float = 1e-4) -> float:
 
 
 def mixture_evaluation(logp_a, logp_b, weight: float):
-    """Perplejidad y bits por carácter de la mezcla con peso ``weight`` (un :class:`~companion.train.Evaluation`)."""
+    """Perplejidad y bits por carácter de la mezcla con peso ``weight`` (un :class:`~companion.metrics.Evaluation`)."""
     return Evaluation.from_log_probs(mixture_log_probs(logp_a, logp_b, weight))

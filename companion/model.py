@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from companion.rnn import DeepRNN, GRUScratch, LSTMScratch, RecurrentScratch, RNNScratch
+from companion.validation import check_positive_int, check_probability, fail
 
 __all__ = ["CharLM", "build_model", "CELLS"]
 
@@ -31,11 +32,9 @@ class CharLM(nn.Module):
     def __init__(self, rnn: nn.Module, vocab_size: int, embedding_dim: int | None = None,
                  embedding_dropout: float = 0.0, output_dropout: float = 0.0):
         super().__init__()
-        for name, value in (("embedding_dropout", embedding_dropout), ("output_dropout", output_dropout)):
-            if not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
-                raise ValueError(f"{name} es una probabilidad en [0, 1), no {value!r}.")
-        if not isinstance(vocab_size, int) or vocab_size < 1:
-            raise ValueError(f"vocab_size debe ser un entero positivo, no {vocab_size!r}.")
+        check_probability("embedding_dropout", embedding_dropout)
+        check_probability("output_dropout", output_dropout)
+        check_positive_int("vocab_size", vocab_size)
         input_size = vocab_size if embedding_dim is None else embedding_dim
         if getattr(rnn, "input_size", None) != input_size:
             raise ValueError(
@@ -105,22 +104,16 @@ def build_model(cell: str = "lstm", vocab_size: int = 33, hidden_size: int = 256
     extras = dict(embedding_dropout=embedding_dropout, output_dropout=output_dropout, forget_bias=forget_bias)
     # Solo se guardan si difieren del valor por omisión: los puntos de control antiguos siguen siendo iguales.
     config.update({k: v for k, v in extras.items() if v not in (None, 0, 0.0)})
-    if not isinstance(hidden_size, int) or isinstance(hidden_size, bool) or hidden_size < 1:
-        raise ValueError(f"hidden_size debe ser un entero positivo, no {hidden_size!r}.")
+    if cell not in CELLS:
+        raise ValueError(f"Celda desconocida {cell!r}: elija una de {', '.join(map(repr, CELLS))}.")
     if forget_bias is not None and cell != "lstm":
         raise ValueError(f"forget_bias solo tiene sentido con cell='lstm', no con {cell!r}.")
     if forget_bias is not None and not (isinstance(forget_bias, (int, float)) and math.isfinite(forget_bias)):
-        raise ValueError(f"forget_bias debe ser un número finito o None, no {forget_bias!r}.")
-    if cell not in CELLS:
-        raise ValueError(f"Celda desconocida {cell!r}: elija una de {', '.join(map(repr, CELLS))}.")
-    if embedding_dim is not None and (not isinstance(embedding_dim, int) or embedding_dim < 1):
-        raise ValueError(f"embedding_dim debe ser None (one-hot) o un entero positivo, no {embedding_dim!r}.")
-    if not isinstance(num_layers, int) or num_layers < 1:
-        raise ValueError(f"num_layers debe ser un entero ≥ 1, no {num_layers!r}.")
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout es una probabilidad en [0, 1), no {dropout!r}.")
-    if not isinstance(vocab_size, int) or vocab_size < 1:
-        raise ValueError(f"vocab_size debe ser un entero positivo, no {vocab_size!r}.")
+        fail("forget_bias", "None o un número finito", forget_bias)
+    for name, value in (("vocab_size", vocab_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
+        check_positive_int(name, value)
+    check_positive_int("embedding_dim", embedding_dim, optional=True)  # None: one-hot
+    check_probability("dropout", dropout)
     input_size = vocab_size if embedding_dim is None else embedding_dim
     scratch_cls, torch_cls = CELLS[cell]
     if not scratch:

@@ -11,19 +11,18 @@ Convenio de filas del curso: ``X_t`` tiene forma ``(B, d)``, ``W_x*`` ``(d, h)``
 ``b_*`` ``(h,)``, de modo que cada compuerta es ``X_t W_x* + H_{t-1} W_h* + b_*``. ``torch.nn`` guarda las
 matrices traspuestas, ``(h, d)``; ``from_torch`` las traspone al copiarlas.
 
-Una celda calcula un paso (``step``); un único bucle, el de :class:`RecurrentScratch`, la despliega en el
-tiempo. Para ir rápido, el bucle hace dos cosas fuera del paso, una sola vez por llamada:
+Una celda calcula un paso (``step(X_t, state)``), escrito línea a línea como las ecuaciones del capítulo; un
+único bucle, el de :class:`RecurrentScratch`, la despliega en el tiempo. El bucle tiene dos caminos que calculan
+la misma función (las pruebas lo comprueban en ``float64``):
 
-1. la parte de la entrada de todas las compuertas y de todos los pasos, ``XW = X [W_x* | ...] + [b_* | ...]``,
-   con un único producto de matrices (``input_projection``), porque no depende del estado;
-2. la concatenación de las matrices recurrentes ``W_h = [W_h* | ...]`` (``recurrent_weight``), para que cada
-   paso haga un solo producto ``H_{t-1} W_h`` para todas las compuertas.
-
-Así ``step(XW_t, state, W_h)`` recibe ya calculada la parte ``X_t W_x* + b_*`` de sus ecuaciones, como una
-tupla con una matriz ``(B, h)`` por compuerta, y hace el resto compuerta a compuerta. Trabajar con matrices
-``(B, h)`` en vez de con la matriz ``(B, G*h)`` de todas las compuertas también es por rapidez: con varios hilos,
-PyTorch reparte entre ellos las operaciones elemento a elemento grandes (más de 32 768 elementos), y con lotes
-pequeños esa sincronización cuesta más que la operación.
+* ``forward(X, state, fused=False)`` llama a ``step`` en cada paso: el camino legible;
+* ``forward(X, state)`` (``fused=True``, por omisión) es el camino rápido. Hace fuera del bucle, una sola vez, la
+  parte de la entrada de todas las compuertas y de todos los pasos, ``X [W_x* | ...] + [b_* | ...]``, con un
+  único producto de matrices (``input_projection``), y concatena las matrices recurrentes
+  ``[W_h* | ...]`` (``recurrent_weight``) para que cada paso haga un solo producto ``H_{t-1} W_h``
+  (``fused_step``). Además calcula ``tanh(x)`` como ``2σ(2x) − 1`` (:func:`fast_tanh`): con varios hilos,
+  PyTorch reparte entre ellos ``torch.tanh`` a partir de solo 2048 elementos, y con lotes pequeños esa
+  sincronización cuesta más que el cálculo.
 """
 from __future__ import annotations
 
@@ -33,15 +32,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["RecurrentScratch", "RNNScratch", "LSTMScratch", "GRUScratch", "DeepRNN", "tanh"]
+from companion.validation import check_positive_int, check_probability
+
+__all__ = ["RecurrentScratch", "RNNScratch", "LSTMScratch", "GRUScratch", "DeepRNN", "fast_tanh"]
 
 
-def tanh(x: torch.Tensor) -> torch.Tensor:
+def fast_tanh(x: torch.Tensor) -> torch.Tensor:
     """Tangente hiperbólica calculada como ``tanh(x) = 2σ(2x) − 1`` (la misma función que ``torch.tanh``).
 
-    ¿Por qué no ``torch.tanh``? Con varios hilos, PyTorch reparte ``torch.tanh`` entre ellos a partir de solo
-    2048 elementos (la sigmoide, a partir de 32 768); en un paso de tiempo, con matrices de ``64 × 256``, esa
-    sincronización entre hilos cuesta más que el cálculo, sobre todo si la máquina está ocupada.
+    Solo la usa el camino rápido. ¿Por qué no ``torch.tanh``? Con varios hilos, PyTorch reparte ``torch.tanh``
+    entre ellos a partir de solo 2048 elementos (la sigmoide, a partir de 32 768); en un paso de tiempo, con
+    matrices de ``64 × 256``, esa sincronización entre hilos cuesta más que el cálculo, sobre todo si la máquina
+    está ocupada.
     """
     return 2 * torch.sigmoid(2 * x) - 1
 
@@ -50,12 +52,12 @@ class RecurrentScratch(nn.Module):
     """Base común: parámetros por compuerta y el bucle que despliega una celda en el tiempo.
 
     Cada subclase declara ``gates`` (una letra por compuerta, que da nombre a ``W_x<g>``, ``W_h<g>`` y
-    ``b_<g>``), ``recurrent_gates`` (las que comparten el producto fusionado ``H_{t-1} W_h``) y escribe
-    ``step``. Inicialización como en ``torch.nn``: uniforme en ``[-1/√h, 1/√h]``.
+    ``b_<g>``) y escribe ``step`` (el paso legible) y ``fused_step`` (el del camino rápido). Inicialización
+    como en ``torch.nn``: uniforme en ``[-1/√h, 1/√h]``.
     """
 
     gates = ""
-    recurrent_gates = None  # None: todas las compuertas
+    recurrent_gates = None  # compuertas cuyo H_{t-1} W_h* se calcula en el producto fusionado (None: todas)
     state_is_pair = False  # True en la LSTM: el estado es (H, C)
     torch_class = None
     torch_order = ()  # posición de cada compuerta en los bloques de weight_ih/weight_hh de torch
@@ -64,7 +66,8 @@ class RecurrentScratch(nn.Module):
 
     def __init__(self, input_size: int, hidden_size: int):
         super().__init__()
-        _check_sizes(input_size, hidden_size)
+        for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+            check_positive_int(name, value)
         self.input_size, self.hidden_size = input_size, hidden_size
         for g in self.gates:
             self.register_parameter(f"W_x{g}", nn.Parameter(torch.empty(input_size, hidden_size)))
@@ -81,42 +84,47 @@ class RecurrentScratch(nn.Module):
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}"
 
+    def forward(self, inputs: torch.Tensor, state=None, *, fused: bool = True):
+        """Despliega la celda sobre ``inputs`` ``(T, B, d)``.
+
+        Devuelve las salidas ``(T, B, h)`` (``H_1, …, H_T``) y el estado final ``(1, B, h)`` (en la LSTM, el
+        par ``(H, C)``), que puede pasarse a la llamada siguiente para continuar la secuencia. ``fused=False``
+        llama a ``step`` en cada paso; ``fused=True`` toma el camino rápido, que calcula lo mismo.
+        """
+        _check_inputs(inputs, self.input_size)
+        state = _check_state(state, self.state_is_pair, (1, inputs.shape[1], self.hidden_size), inputs)
+        state = tuple(s[0] for s in state) if self.state_is_pair else state[0]
+        step, steps = self.step, inputs  # X_t: (B, d)
+        if fused:
+            W_h = self.recurrent_weight()
+            step = lambda XW_t, state: self.fused_step(XW_t, state, W_h)  # noqa: E731
+            XW = self.input_projection(inputs).chunk(len(self.gates), dim=2)  # un (T, B, h) por compuerta
+            steps = zip(*(X_gate.unbind(0) for X_gate in XW))  # XW_t: (X_t W_x* + b_* de cada compuerta)
+        outputs = []
+        for X_t in steps:
+            state = step(X_t, state)
+            outputs.append(state[0] if self.state_is_pair else state)
+        state = tuple(s.unsqueeze(0) for s in state) if self.state_is_pair else state.unsqueeze(0)
+        return torch.stack(outputs), state
+
+    def step(self, X_t: torch.Tensor, state):
+        """Un paso de tiempo con las ecuaciones del capítulo: el nuevo estado a partir de ``X_t`` ``(B, d)``."""
+        raise NotImplementedError
+
     def input_projection(self, X: torch.Tensor) -> torch.Tensor:
-        """``X [W_x* | ...] + [b_* | ...]`` para todos los pasos a la vez: ``(T, B, d) -> (T, B, G*h)``."""
+        """Camino rápido: ``X [W_x* | ...] + [b_* | ...]`` para todos los pasos a la vez, ``(T, B, d) -> (T, B, G*h)``."""
         W_x = torch.cat([getattr(self, f"W_x{g}") for g in self.gates], dim=1)
         b = torch.cat([getattr(self, f"b_{g}") for g in self.gates])
         T, B, d = X.shape
         return torch.addmm(b, X.reshape(T * B, d), W_x).view(T, B, -1)
 
     def recurrent_weight(self) -> torch.Tensor:
-        """``[W_h* | ...]`` de las compuertas de ``recurrent_gates``, concatenadas: ``(h, G*h)``."""
+        """Camino rápido: ``[W_h* | ...]`` de las compuertas de ``recurrent_gates``, concatenadas: ``(h, G*h)``."""
         gates = self.gates if self.recurrent_gates is None else self.recurrent_gates
         return torch.cat([getattr(self, f"W_h{g}") for g in gates], dim=1)
 
-    def forward(self, inputs: torch.Tensor, state=None):
-        """Despliega la celda sobre ``inputs`` ``(T, B, d)``.
-
-        Devuelve las salidas ``(T, B, h)`` (``H_1, …, H_T``) y el estado final ``(1, B, h)`` (en la LSTM, el
-        par ``(H, C)``), que puede pasarse a la llamada siguiente para continuar la secuencia.
-        """
-        _check_inputs(inputs, self.input_size)
-        state = _check_state(state, self.state_is_pair, (1, inputs.shape[1], self.hidden_size), inputs)
-        state = tuple(s[0] for s in state) if self.state_is_pair else state[0]
-        XW = self.input_projection(inputs).chunk(len(self.gates), dim=2)  # un (T, B, h) por compuerta
-        W_h = self.recurrent_weight()
-        outputs = []
-        for XW_t in zip(*(X_gate.unbind(0) for X_gate in XW)):  # XW_t: (X_t W_x* + b_* para cada compuerta)
-            state = self.step(XW_t, state, W_h)
-            outputs.append(state[0] if self.state_is_pair else state)
-        state = tuple(s.unsqueeze(0) for s in state) if self.state_is_pair else state.unsqueeze(0)
-        return torch.stack(outputs), state
-
-    def step(self, XW_t: tuple, state, W_h: torch.Tensor):
-        """Un paso de tiempo: devuelve el nuevo estado a partir de ``XW_t``, el estado anterior y ``W_h``.
-
-        ``XW_t`` es la tupla ``(X_t W_x<g> + b_<g>, ...)``, una matriz ``(B, h)`` por compuerta, en el orden de
-        ``gates``; ``W_h`` es ``recurrent_weight()``.
-        """
+    def fused_step(self, XW_t: tuple, state, W_h: torch.Tensor):
+        """Un paso del camino rápido; ``XW_t = (X_t W_x<g> + b_<g>, ...)`` ya calculado, ``W_h = recurrent_weight()``."""
         raise NotImplementedError
 
     @classmethod
@@ -167,10 +175,13 @@ class RNNScratch(RecurrentScratch):
     torch_class = nn.RNN
     torch_order = (0,)
 
-    def step(self, XW_t, H, W_h):
-        """Un paso: ``XW_t = (X_t W_xh + b_h,)`` (ya calculado) y ``W_h = W_hh``."""
-        (XH,) = XW_t
-        return tanh(XH + H @ W_h)
+    def step(self, X_t, H):
+        """``H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h)``."""
+        return torch.tanh(X_t @ self.W_xh + H @ self.W_hh + self.b_h)
+
+    def fused_step(self, XW_t, H, W_h):
+        (XH,) = XW_t  # X_t W_xh + b_h
+        return fast_tanh(XH + H @ W_h)
 
 
 class LSTMScratch(RecurrentScratch):
@@ -193,18 +204,24 @@ class LSTMScratch(RecurrentScratch):
     torch_class = nn.LSTM
     torch_order = (0, 1, 3, 2)
 
-    def step(self, XW_t, state, W_h):
-        """Un paso: ``XW_t = (X_t W_xi + b_i, X_t W_xf + b_f, …)`` (ya calculado), ``W_h = [W_hi|W_hf|W_ho|W_hc]``."""
+    def step(self, X_t, state):
+        """Las seis ecuaciones de la LSTM: de ``(H_{t-1}, C_{t-1})`` a ``(H_t, C_t)``."""
+        H, C = state
+        I = torch.sigmoid(X_t @ self.W_xi + H @ self.W_hi + self.b_i)
+        F = torch.sigmoid(X_t @ self.W_xf + H @ self.W_hf + self.b_f)
+        O = torch.sigmoid(X_t @ self.W_xo + H @ self.W_ho + self.b_o)
+        C_tilde = torch.tanh(X_t @ self.W_xc + H @ self.W_hc + self.b_c)
+        C = F * C + I * C_tilde
+        H = O * torch.tanh(C)
+        return H, C
+
+    def fused_step(self, XW_t, state, W_h):
         H, C = state
         XI, XF, XO, XC = XW_t
         HI, HF, HO, HC = (H @ W_h).chunk(4, dim=1)  # H_{t-1} W_h*: un solo producto para las cuatro
-        I = torch.sigmoid(XI + HI)
-        F = torch.sigmoid(XF + HF)
-        O = torch.sigmoid(XO + HO)
-        C_tilde = tanh(XC + HC)
-        C = F * C + I * C_tilde
-        H = O * tanh(C)
-        return H, C
+        I, F, O = torch.sigmoid(XI + HI), torch.sigmoid(XF + HF), torch.sigmoid(XO + HO)
+        C = F * C + I * fast_tanh(XC + HC)
+        return O * fast_tanh(C), C
 
 
 class GRUScratch(RecurrentScratch):
@@ -234,7 +251,6 @@ class GRUScratch(RecurrentScratch):
     def __init__(self, input_size: int, hidden_size: int, reset_after: bool = False):
         super().__init__(input_size, hidden_size)
         self.reset_after = bool(reset_after)
-        self.recurrent_gates = "rzh" if self.reset_after else "rz"
         if self.reset_after:
             self.b_hh = nn.Parameter(torch.empty(hidden_size))
             self.reset_parameters()
@@ -242,16 +258,29 @@ class GRUScratch(RecurrentScratch):
     def extra_repr(self) -> str:
         return f"{super().extra_repr()}, reset_after={self.reset_after}"
 
-    def step(self, XW_t, H, W_h):
-        """Un paso: ``XW_t = (X_t W_xr + b_r, X_t W_xz + b_z, X_t W_xh + b_h)``, ``W_h = [W_hr|W_hz(|W_hh)]``."""
+    @property
+    def recurrent_gates(self) -> str:
+        """Con el reinicio después, ``H_{t-1} W_hh`` entra en el producto fusionado; con el reinicio antes, no."""
+        return "rzh" if self.reset_after else "rz"
+
+    def step(self, X_t, H):
+        """Las cuatro ecuaciones de la GRU: de ``H_{t-1}`` a ``H_t``."""
+        R = torch.sigmoid(X_t @ self.W_xr + H @ self.W_hr + self.b_r)
+        Z = torch.sigmoid(X_t @ self.W_xz + H @ self.W_hz + self.b_z)
+        if self.reset_after:  # variante de torch y cuDNN
+            H_tilde = torch.tanh(X_t @ self.W_xh + self.b_h + R * (H @ self.W_hh + self.b_hh))
+        else:  # Cho et al. (2014), la del capítulo
+            H_tilde = torch.tanh(X_t @ self.W_xh + (R * H) @ self.W_hh + self.b_h)
+        return Z * H + (1 - Z) * H_tilde
+
+    def fused_step(self, XW_t, H, W_h):
         XR, XZ, XH = XW_t
-        HW = (H @ W_h).chunk(len(self.recurrent_gates), dim=1)  # H_{t-1} W_hr, H_{t-1} W_hz (y H_{t-1} W_hh)
-        R = torch.sigmoid(XR + HW[0])
-        Z = torch.sigmoid(XZ + HW[1])
+        HR, HZ, *HH = (H @ W_h).chunk(len(self.recurrent_gates), dim=1)  # (y H_{t-1} W_hh si reset_after)
+        R, Z = torch.sigmoid(XR + HR), torch.sigmoid(XZ + HZ)
         if self.reset_after:
-            H_tilde = tanh(XH + R * (HW[2] + self.b_hh))
+            H_tilde = fast_tanh(XH + R * (HH[0] + self.b_hh))
         else:
-            H_tilde = tanh(XH + (R * H) @ self.W_hh)
+            H_tilde = fast_tanh(XH + (R * H) @ self.W_hh)
         return Z * H + (1 - Z) * H_tilde
 
     @classmethod
@@ -281,11 +310,9 @@ class DeepRNN(nn.Module):
                 f"layer_cls debe ser una clase de celda desde cero (RNNScratch, LSTMScratch o GRUScratch), "
                 f"no {layer_cls!r}."
             )
-        _check_sizes(input_size, hidden_size)
-        if not isinstance(num_layers, int) or num_layers < 1:
-            raise ValueError(f"num_layers debe ser un entero ≥ 1, no {num_layers!r}.")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout es una probabilidad en [0, 1), no {dropout!r}.")
+        for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
+            check_positive_int(name, value)
+        check_probability("dropout", dropout)
         self.layer_cls, self.input_size, self.hidden_size = layer_cls, input_size, hidden_size
         self.num_layers, self.bidirectional, self.dropout = num_layers, bool(bidirectional), float(dropout)
         self.num_directions = 2 if self.bidirectional else 1
@@ -297,8 +324,11 @@ class DeepRNN(nn.Module):
     def extra_repr(self) -> str:
         return (f"num_layers={self.num_layers}, bidirectional={self.bidirectional}, dropout={self.dropout}")
 
-    def forward(self, inputs: torch.Tensor, state=None):
-        """Salidas ``(T, B, D*h)`` de la última capa y estado final ``(L*D, B, h)`` de todas las celdas."""
+    def forward(self, inputs: torch.Tensor, state=None, *, fused: bool = True):
+        """Salidas ``(T, B, D*h)`` de la última capa y estado final ``(L*D, B, h)`` de todas las celdas.
+
+        ``fused`` elige el camino de cada celda, como en :meth:`RecurrentScratch.forward`.
+        """
         _check_inputs(inputs, self.input_size)
         pair = self.layer_cls.state_is_pair
         shape = (self.num_layers * self.num_directions, inputs.shape[1], self.hidden_size)
@@ -310,7 +340,7 @@ class DeepRNN(nn.Module):
                 i = layer * self.num_directions + direction
                 state_i = tuple(s[i:i + 1] for s in state) if pair else state[i:i + 1]
                 X_dir = X if direction == 0 else X.flip(0)  # la dirección de vuelta lee la secuencia al revés
-                out, state_i = self.layers[i](X_dir, state_i)
+                out, state_i = self.layers[i](X_dir, state_i, fused=fused)
                 outputs.append(out if direction == 0 else out.flip(0))
                 final.append(state_i)
             X = torch.cat(outputs, dim=2) if self.bidirectional else outputs[0]
@@ -336,12 +366,6 @@ class DeepRNN(nn.Module):
                     for layer in range(module.num_layers) for direction in range(deep.num_directions)]
         deep.layers = nn.ModuleList(layer_cls._from_torch_layer(module, s) for s in suffixes)
         return deep
-
-
-def _check_sizes(input_size, hidden_size) -> None:
-    for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} debe ser un entero positivo, no {value!r}.")
 
 
 def _check_inputs(inputs, input_size: int) -> None:

@@ -25,8 +25,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from companion.data import contiguous_streams, random_batches, sequential_batches
-from companion.metrics import bits_per_char, perplexity_from_nll
+from companion.data import random_batches, random_length_batches, sequential_batches
+from companion.metrics import Evaluation, perplexity_from_nll  # Evaluation vive en metrics; también se importa de aquí
+from companion.validation import check_choice, check_positive, check_positive_int
 
 OPTIMIZERS = ("adam", "sgd", "adadelta")
 # Tasa de aprendizaje por omisión de cada optimizador (Adadelta y SGD necesitan valores mucho mayores que Adam).
@@ -96,22 +97,6 @@ class History:
         return float(sum(self.epoch_time))
 
 
-@dataclass
-class Evaluation:
-    """Resultado de :func:`evaluate`: NLL total en nats, caracteres predichos, perplejidad y bits por carácter."""
-
-    nll: float
-    count: int
-    perplexity: float
-    bpc: float
-
-    @classmethod
-    def from_log_probs(cls, logp) -> "Evaluation":
-        """Evaluación a partir de ln p de cada carácter predicho (NLL = −Σ ln p, count = número de términos)."""
-        nll, count = float(-logp.sum()), len(logp)
-        return cls(nll=nll, count=count, perplexity=perplexity_from_nll(nll, count), bpc=bits_per_char(nll, count))
-
-
 def _detach(state):
     if state is None:
         return None
@@ -128,31 +113,6 @@ def _make_optimizer(name, parameters, lr):
     return torch.optim.Adadelta(parameters, lr=lr)
 
 
-def _random_length_batches(ids, batch_size, num_steps, sampling, generator):
-    """Lotes con longitud de truncamiento aleatoria.
-
-    En cada lote la longitud del segmento es T' = round(T · u) con u uniforme en [0.5, 1.5] (al menos 2):
-    los cortes del gradiente ya no caen siempre en las mismas posiciones del texto y, en promedio, el
-    segmento mide T. Con partición secuencial la fila b de cada lote continúa la fila b del anterior.
-    """
-    n = len(ids) - 1
-    length = lambda: max(2, round(num_steps * (0.5 + torch.rand((), generator=generator).item())))
-    if sampling == "sequential":
-        offset = int(torch.randint(0, num_steps, (), generator=generator))
-        xs, ys = contiguous_streams(ids, batch_size, offset)
-        rows, start = xs.shape[1], 0
-        while start < rows - 1:
-            t = min(length(), rows - start)
-            yield xs[:, start:start + t], ys[:, start:start + t]
-            start += t
-    else:
-        for _ in range(n // (batch_size * num_steps)):
-            t = length()
-            starts = torch.randint(0, n - t + 1, (batch_size,), generator=generator)
-            index = starts[:, None] + torch.arange(t)
-            yield ids[index], ids[index + 1]
-
-
 def _check_ids(ids, name, minimum=2):
     if not isinstance(ids, torch.Tensor) or ids.dim() != 1 or ids.dtype != torch.long:
         raise TypeError(f"{name} debe ser un tensor 1-D de enteros (torch.long), como los que produce Vocab.encode.")
@@ -161,170 +121,200 @@ def _check_ids(ids, name, minimum=2):
 
 
 def train(model, train_ids, val_ids=None, *, epochs=1, batch_size=64, num_steps=100, lr=None, optimizer="adam",
-          clip=1.0, sampling="sequential", random_truncation=False, max_steps=None, patience=None, device=None,
-          seed=0, progress=True, lr_schedule="constant", time_limit=None, total_steps=None, on_epoch_end=None,
-          resume=None) -> History:
+          clip=1.0, sampling="sequential", random_truncation=False, updates_per_epoch=None, patience=None,
+          device=None, seed=0, progress=True, lr_schedule="constant", time_limit=None, max_updates=None,
+          on_epoch_end=None, resume=None, max_steps=None, total_steps=None) -> History:
     """Entrena ``model`` (un :class:`~companion.model.CharLM`) con retropropagación a través del tiempo truncada.
 
-    Cada paso toma un lote (X, Y) de forma (``batch_size``, ``num_steps``), calcula la entropía cruzada media
-    L = (1/(B·T)) Σ −log P(y | contexto), retropropaga, recorta los gradientes por su norma global
-    (:func:`clip_gradients`, si ``clip`` no es ``None``) y da un paso del optimizador.
+    Cada actualización toma un lote (X, Y) de forma (``batch_size``, ``num_steps``), con ``num_steps`` = T la
+    longitud del segmento, y hace un paso de :func:`train_epoch`: entropía cruzada media
+    L = (1/(B·T)) Σ −log P(y | contexto), retropropagación, recorte de los gradientes por su norma global
+    (:func:`clip_gradients`, si ``clip`` no es ``None``) y un paso del optimizador.
 
     - ``sampling="sequential"`` (:func:`~companion.data.sequential_batches`): la fila b del lote i+1 continúa
       la fila b del lote i, así que el estado final de un lote es el estado inicial del siguiente; se separa
       del grafo (``detach``) para que el gradiente no retroceda más allá del segmento actual.
       ``sampling="random"`` (:func:`~companion.data.random_batches`): ventanas independientes, estado cero.
-    - ``random_truncation=True``: la longitud de cada segmento se sortea uniformemente entre T/2 y 3T/2
-      (la idea de truncamiento aleatorio de Tallec y Ollivier, 2017). Solo se sortea la longitud: no se
-      aplican sus factores de compensación, así que el gradiente sigue estando sesgado hacia dependencias
-      cortas, pero los cortes ya no caen siempre en las mismas posiciones.
+    - ``random_truncation=True`` (:func:`~companion.data.random_length_batches`): la longitud de cada segmento
+      se sortea uniformemente entre T/2 y 3T/2 (la idea de truncamiento aleatorio de Tallec y Ollivier, 2017).
+      Solo se sortea la longitud: no se aplican sus factores de compensación, así que el gradiente sigue
+      estando sesgado hacia dependencias cortas, pero los cortes ya no caen siempre en las mismas posiciones.
     - ``optimizer``: ``"adam"`` (por omisión), ``"sgd"`` o ``"adadelta"``; ``lr=None`` usa 2e-3 para Adam
       y 1.0 para SGD y Adadelta.
     - ``lr_schedule``: ``"constant"`` (por omisión) o ``"cosine"``, que reduce la tasa de aprendizaje de
-      ``lr`` a 0 a lo largo de todos los pasos previstos, η_s = η · (1 + cos(π s / S)) / 2.
-    - ``max_steps``: máximo de pasos por época (útil para entrenamientos cortos en los capítulos).
-    - ``total_steps``: máximo de pasos sumando todas las épocas (la última puede quedar incompleta).
+      ``lr`` a 0 a lo largo de todas las actualizaciones previstas, η_s = η · (1 + cos(π s / S)) / 2.
+    - ``updates_per_epoch``: máximo de actualizaciones (lotes) por época, útil para entrenamientos cortos en
+      los capítulos; ``max_updates``: máximo sumando todas las épocas (la última puede quedar incompleta).
+      Los nombres antiguos ``max_steps`` y ``total_steps`` se siguen aceptando con el mismo significado.
     - ``time_limit``: segundos (desde el comienzo, validaciones incluidas) tras los cuales se para al acabar
-      el paso en curso; la época queda incompleta y ``len(History.step_loss)`` dice cuántos pasos se dieron.
+      la actualización en curso; la época queda incompleta y ``len(History.step_loss)`` dice cuántas se dieron.
     - ``patience``: parada temprana; si la perplejidad de validación no mejora en ``patience`` épocas
       seguidas se detiene, y al terminar se restauran los pesos de la mejor época.
-    - ``on_epoch_end(state)``: se llama al acabar cada época con un diccionario (época, historial, estados del
-      modelo, del optimizador y del programa) que :func:`train` acepta después como ``resume=`` para seguir
-      donde se quedó (mismos lotes y mismo programa; solo la semilla del *dropout* cambia); así un entrenamiento largo guarda su progreso y puede reanudarse.
+    - ``on_epoch_end(state)``: se llama al acabar cada época con un diccionario (``epoch``, ``history``,
+      ``model``, ``optimizer``, ``scheduler``, ``best_model``) que :func:`train` acepta después como
+      ``resume=`` para seguir donde se quedó (mismos lotes y mismo programa; solo la semilla del *dropout*
+      cambia); así un entrenamiento largo guarda su progreso y puede reanudarse.
     - ``device``: por omisión :func:`get_device` (la GPU si existe). ``seed`` fija la inicialización del
       orden de los lotes y del *dropout*: en CPU dos llamadas iguales dan el mismo resultado.
     """
-    _check_ids(train_ids, "train_ids", minimum=num_steps + 2 if isinstance(num_steps, int) else 2)
-    if val_ids is not None:
-        _check_ids(val_ids, "val_ids")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"Optimizador desconocido {optimizer!r}: use uno de {', '.join(OPTIMIZERS)}.")
-    if lr_schedule not in ("constant", "cosine"):
-        raise ValueError(f"Programa de tasa de aprendizaje desconocido {lr_schedule!r}: use 'constant' o 'cosine'.")
-    if sampling not in ("sequential", "random"):
-        raise ValueError(f"Muestreo desconocido {sampling!r}: use 'sequential' o 'random'.")
-    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("num_steps", num_steps)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} debe ser un entero positivo y se recibió {value!r}.")
-    if max_steps is not None and (not isinstance(max_steps, int) or max_steps < 1):
-        raise ValueError(f"max_steps debe ser None o un entero positivo y se recibió {max_steps!r}.")
-    if patience is not None and (not isinstance(patience, int) or patience < 1):
-        raise ValueError(f"patience debe ser None o un entero positivo y se recibió {patience!r}.")
-    if patience is not None and val_ids is None:
-        raise ValueError("La parada temprana (patience) necesita datos de validación: pase val_ids.")
-    if total_steps is not None and (not isinstance(total_steps, int) or total_steps < 1):
-        raise ValueError(f"total_steps debe ser None o un entero positivo y se recibió {total_steps!r}.")
-    if time_limit is not None and not time_limit > 0:
-        raise ValueError(f"time_limit debe ser None o un número de segundos positivo y se recibió {time_limit!r}.")
-    if clip is not None and clip <= 0:
-        raise ValueError(f"clip debe ser None (sin recorte) o positivo y se recibió {clip!r}.")
-    if len(train_ids) - 1 < batch_size * num_steps:
-        raise ValueError(f"El texto de entrenamiento ({len(train_ids)} caracteres) no llena ni un lote de "
-                         f"{batch_size}×{num_steps}: reduzca batch_size o num_steps.")
-    lr = DEFAULT_LR[optimizer] if lr is None else lr
-    if lr <= 0:
-        raise ValueError(f"La tasa de aprendizaje debe ser positiva y se recibió {lr!r}.")
-
-    if progress:
-        from tqdm.auto import tqdm  # barra de cuaderno en Jupyter, de texto en la terminal
-    else:
-        from tqdm import tqdm  # sin barra: evita importar el soporte de Jupyter
-
+    updates_per_epoch = _renamed("max_steps", max_steps, "updates_per_epoch", updates_per_epoch)
+    max_updates = _renamed("total_steps", total_steps, "max_updates", max_updates)
+    lr = _check_train_arguments(train_ids, val_ids, epochs, batch_size, num_steps, lr, optimizer, clip, sampling,
+                                updates_per_epoch, patience, lr_schedule, time_limit, max_updates)
     device = torch.device(device) if device is not None else get_device()
     set_seed(seed)
     model.to(device)
     opt = _make_optimizer(optimizer, model.parameters(), lr)
-    history = History()
-    best_ppl, best_state, epochs_without_gain = math.inf, None, 0
-    steps_per_epoch = (len(train_ids) - 1) // (batch_size * num_steps)
-    if max_steps is not None:
-        steps_per_epoch = min(steps_per_epoch, max_steps)
-    if lr_schedule == "cosine":
-        horizon = epochs * steps_per_epoch if total_steps is None else min(total_steps, epochs * steps_per_epoch)
-        scheduler = torch.optim.lr_scheduler.LambdaLR(
-            opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, horizon) / horizon)))
-    deadline = None if time_limit is None else time.perf_counter() + time_limit
-    first_epoch = 1
+    batches_per_epoch = min((len(train_ids) - 1) // (batch_size * num_steps), updates_per_epoch or math.inf)
+    scheduler = _make_scheduler(opt, lr_schedule, epochs * batches_per_epoch, max_updates)
+    history, best_state, first_epoch = History(), None, 1
     if resume is not None:
-        model.load_state_dict(resume["model"])
-        opt.load_state_dict(resume["optimizer"])
-        if lr_schedule == "cosine":
-            scheduler.load_state_dict(resume["scheduler"])
-        history = History(**resume["history"])
-        best_ppl = min(history.val_ppl, default=math.inf)
-        if history.val_ppl:
-            epochs_without_gain = len(history.val_ppl) - history.val_ppl.index(best_ppl) - 1
-        if patience is not None and resume.get("best_model") is not None:
-            best_state = resume["best_model"]
-        first_epoch = int(resume["epoch"]) + 1
-
-    def out_of_budget():
-        return ((deadline is not None and time.perf_counter() > deadline)
-                or (total_steps is not None and len(history.step_loss) >= total_steps))
+        history, best_state, first_epoch = _resume(resume, model, opt, scheduler, keep_best=patience is not None)
+    deadline = math.inf if time_limit is None else time.perf_counter() + time_limit
+    out_of_budget = lambda: (time.perf_counter() > deadline  # noqa: E731
+                             or (max_updates is not None and len(history.step_loss) >= max_updates))
+    tqdm = _progress_bar_class(progress)
     for epoch in range(first_epoch, epochs + 1):
-        model.train()
         start = time.perf_counter()
-        epoch_seed = seed * 1000 + epoch
-        if random_truncation:
-            generator = torch.Generator().manual_seed(epoch_seed)
-            batches = _random_length_batches(train_ids, batch_size, num_steps, sampling, generator)
-        elif sampling == "sequential":
-            batches = sequential_batches(train_ids, batch_size, num_steps, seed=epoch_seed)
-        else:
-            batches = random_batches(train_ids, batch_size, num_steps, seed=epoch_seed)
-        state, total_nll, total_count = None, 0.0, 0
-        bar = tqdm(total=steps_per_epoch, desc=f"Época {epoch}/{epochs}", unit="lote", disable=not progress,
-                   leave=True)
-        for step, (X, Y) in enumerate(batches, start=1):
-            X, Y = X.to(device), Y.to(device)
-            if sampling == "random" or (state is not None and _batch_size(state) != X.shape[0]):
-                state = None
-            logits, state = model(X, state)
-            state = _detach(state)
-            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), Y.reshape(-1))
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            norm = (clip_gradients(model.parameters(), clip) if clip is not None
-                    else grad_norm(model.parameters()))
-            opt.step()
-            if lr_schedule == "cosine":
-                scheduler.step()
-            value = loss.item()
-            history.step_loss.append(value)
-            history.grad_norms.append(norm)
-            total_nll += value * Y.numel()
-            total_count += Y.numel()
-            bar.update(1)
-            bar.set_postfix(pérdida=f"{value:.3f}", perplejidad=f"{math.exp(value):.2f}")
-            if step >= steps_per_epoch or out_of_budget():
-                break
-        history.train_ppl.append(perplexity_from_nll(total_nll, total_count))
+        bar = tqdm(total=batches_per_epoch, desc=f"Época {epoch}/{epochs}", unit="lote", disable=not progress)
+        batches = _epoch_batches(train_ids, batch_size, num_steps, sampling, random_truncation, seed * 1000 + epoch)
+        nll, count = train_epoch(model, batches, opt, history, clip=clip, scheduler=scheduler, device=device,
+                                 carry_state=sampling == "sequential", max_batches=batches_per_epoch,
+                                 should_stop=out_of_budget, bar=bar)
+        history.train_ppl.append(perplexity_from_nll(nll, count))
         history.epoch_time.append(time.perf_counter() - start)
         postfix = {"perplejidad_entrenamiento": f"{history.train_ppl[-1]:.2f}"}
         if val_ids is not None:
-            val_ppl = evaluate(model, val_ids).perplexity
-            history.val_ppl.append(val_ppl)
-            postfix["perplejidad_validación"] = f"{val_ppl:.2f}"
-            if val_ppl < best_ppl:
-                best_ppl, epochs_without_gain, history.best_epoch = val_ppl, 0, epoch
-                if patience is not None:
-                    best_state = copy.deepcopy(model.state_dict())
-            else:
-                epochs_without_gain += 1
+            history.val_ppl.append(evaluate(model, val_ids).perplexity)
+            postfix["perplejidad_validación"] = f"{history.val_ppl[-1]:.2f}"
+            if _epochs_without_gain(history) == 0:
+                history.best_epoch = epoch
+                best_state = copy.deepcopy(model.state_dict()) if patience is not None else None
         bar.set_postfix(postfix)
         bar.close()
         if on_epoch_end is not None:
             on_epoch_end({"epoch": epoch, "history": dataclasses.asdict(history),
                           "model": copy.deepcopy(model.state_dict()), "optimizer": copy.deepcopy(opt.state_dict()),
-                          "scheduler": scheduler.state_dict() if lr_schedule == "cosine" else None,
+                          "scheduler": scheduler.state_dict() if scheduler is not None else None,
                           "best_model": best_state})
-        if patience is not None and epochs_without_gain >= patience:
-            break
-        if out_of_budget():
+        if (patience is not None and _epochs_without_gain(history) >= patience) or out_of_budget():
             break
     if best_state is not None:
         model.load_state_dict(best_state)
     return history
+
+
+def train_epoch(model, batches, optimizer, history, *, clip=1.0, scheduler=None, device=None, carry_state=True,
+                max_batches=None, should_stop=None, bar=None) -> tuple[float, int]:
+    """Una época de retropropagación truncada sobre ``batches``: devuelve la NLL total (nats) y los caracteres predichos.
+
+    Con cada lote (X, Y): pérdida media, retropropagación, recorte por la norma global (si ``clip`` no es
+    ``None``), paso del optimizador y, si lo hay, del programa de la tasa de aprendizaje. Añade a ``history`` la
+    pérdida y la norma del gradiente (antes de recortar) de cada actualización. Con ``carry_state`` el estado
+    final de un lote es el inicial del siguiente, separado del grafo. Para tras ``max_batches`` lotes o cuando
+    ``should_stop()`` devuelve ``True``.
+    """
+    model.train()
+    device = device if device is not None else next(model.parameters()).device
+    state, total_nll, total_count = None, 0.0, 0
+    for step, (X, Y) in enumerate(batches, start=1):
+        X, Y = X.to(device), Y.to(device)
+        if not carry_state or (state is not None and _batch_size(state) != X.shape[0]):
+            state = None
+        logits, state = model(X, state)
+        state = _detach(state)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), Y.reshape(-1))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        norm = clip_gradients(model.parameters(), clip) if clip is not None else grad_norm(model.parameters())
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        value = loss.item()
+        history.step_loss.append(value)
+        history.grad_norms.append(norm)
+        total_nll, total_count = total_nll + value * Y.numel(), total_count + Y.numel()
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(pérdida=f"{value:.3f}", perplejidad=f"{math.exp(value):.2f}")
+        if step == max_batches or (should_stop is not None and should_stop()):
+            break
+    return total_nll, total_count
+
+
+def _renamed(old_name, old_value, new_name, new_value):
+    """Acepta el nombre antiguo de un argumento (``max_steps``, ``total_steps``) con el mismo significado."""
+    if old_value is not None and new_value is not None:
+        raise ValueError(f"{old_name} es el nombre antiguo de {new_name}: pase solo uno de los dos.")
+    return new_value if old_value is None else old_value
+
+
+def _check_train_arguments(train_ids, val_ids, epochs, batch_size, num_steps, lr, optimizer, clip, sampling,
+                           updates_per_epoch, patience, lr_schedule, time_limit, max_updates) -> float:
+    """Comprueba los argumentos de :func:`train` y devuelve la tasa de aprendizaje (la de omisión si ``lr=None``)."""
+    _check_ids(train_ids, "train_ids", minimum=num_steps + 2 if isinstance(num_steps, int) else 2)
+    if val_ids is not None:
+        _check_ids(val_ids, "val_ids")
+    check_choice("Optimizador (optimizer)", optimizer, OPTIMIZERS)
+    check_choice("Programa de tasa de aprendizaje (lr_schedule)", lr_schedule, ("constant", "cosine"))
+    check_choice("Muestreo (sampling)", sampling, ("sequential", "random"))
+    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("num_steps", num_steps)):
+        check_positive_int(name, value)
+    for name, value in (("updates_per_epoch", updates_per_epoch), ("patience", patience),
+                        ("max_updates", max_updates)):
+        check_positive_int(name, value, optional=True)
+    if patience is not None and val_ids is None:
+        raise ValueError("La parada temprana (patience) necesita datos de validación: pase val_ids.")
+    check_positive("time_limit", time_limit, optional=True, finite=False)
+    check_positive("clip", clip, optional=True, finite=False)
+    if len(train_ids) - 1 < batch_size * num_steps:
+        raise ValueError(f"El texto de entrenamiento ({len(train_ids)} caracteres) no llena ni un lote de "
+                         f"{batch_size}×{num_steps}: reduzca batch_size o num_steps.")
+    lr = DEFAULT_LR[optimizer] if lr is None else lr
+    check_positive("lr", lr, finite=False)
+    return lr
+
+
+def _make_scheduler(opt, lr_schedule, planned_updates, max_updates):
+    """Programa coseno de ``lr`` a 0 en las actualizaciones previstas; ``None`` con la tasa constante."""
+    if lr_schedule == "constant":
+        return None
+    horizon = planned_updates if max_updates is None else min(max_updates, planned_updates)
+    return torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, horizon) / horizon)))
+
+
+def _resume(resume, model, opt, scheduler, keep_best):
+    """Carga el estado que dio ``on_epoch_end``: devuelve el historial, la mejor época y la primera que falta."""
+    model.load_state_dict(resume["model"])
+    opt.load_state_dict(resume["optimizer"])
+    if scheduler is not None:
+        scheduler.load_state_dict(resume["scheduler"])
+    best_state = resume.get("best_model") if keep_best else None
+    return History(**resume["history"]), best_state, int(resume["epoch"]) + 1
+
+
+def _epochs_without_gain(history) -> int:
+    """Épocas seguidas, hasta la última, sin mejorar la mejor perplejidad de validación anterior."""
+    best, best_index = math.inf, -1
+    for i, value in enumerate(history.val_ppl):
+        if value < best:
+            best, best_index = value, i
+    return len(history.val_ppl) - 1 - best_index
+
+
+def _epoch_batches(ids, batch_size, num_steps, sampling, random_truncation, seed):
+    if random_truncation:
+        return random_length_batches(ids, batch_size, num_steps, sampling, torch.Generator().manual_seed(seed))
+    batches = sequential_batches if sampling == "sequential" else random_batches
+    return batches(ids, batch_size, num_steps, seed=seed)
+
+
+def _progress_bar_class(progress):
+    if progress:
+        from tqdm.auto import tqdm  # barra de cuaderno en Jupyter, de texto en la terminal
+    else:
+        from tqdm import tqdm  # sin barra: evita importar el soporte de Jupyter
+    return tqdm
 
 
 def _batch_size(state):

@@ -42,3 +42,34 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+TINY_TEXT = "el hidalgo lee libros de caballerías y sale con su escudero a buscar aventuras " * 12
+
+
+@pytest.fixture
+def vocab():
+    """Vocabulario de ``TINY_TEXT``, un texto diminuto para entrenar en milisegundos."""
+    from companion.data import Vocab
+
+    return Vocab(TINY_TEXT)
+
+
+@pytest.fixture
+def ids(vocab):
+    """``TINY_TEXT`` codificado con ``vocab``."""
+    return vocab.encode(TINY_TEXT)
+
+
+@pytest.fixture
+def tiny_model(vocab):
+    """Fábrica de modelos diminutos para ``vocab``: ``tiny_model(cell="lstm", seed=0, **opciones de build_model)``."""
+    from companion.model import build_model
+
+    def make(cell="lstm", seed=0, **kwargs):
+        torch.manual_seed(seed)
+        kwargs.setdefault("hidden_size", 16)
+        kwargs.setdefault("embedding_dim", 8)
+        return build_model(cell, vocab_size=len(vocab), **kwargs)
+
+    return make

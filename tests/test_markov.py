@@ -177,7 +177,7 @@ def test_whole_novel_kneser_ney(corpus):
         (lambda: NGramLM(3).fit(TEXT).log_likelihood("¡hola!"), "vocabulario"),
     ],
 )
-def test_bad_input(make, error):
+def test_ngram_bad_input(make, error):
     with pytest.raises(ValueError, match=error):
         make()
 

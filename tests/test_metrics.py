@@ -89,6 +89,6 @@ def test_from_logits_matches_definition():
         lambda: perplexity_from_logits(torch.full((1, 3), float("nan")), torch.tensor([0])),
     ],
 )
-def test_bad_input(call):
+def test_metric_bad_input(call):
     with pytest.raises(ValueError):
         call()

@@ -107,7 +107,7 @@ def test_num_parameters():
     assert bi.num_parameters() == V * 3 + 2 * (3 * h + h * h + h) + 2 * h * V + V
 
 
-def test_bad_input_raises_spanish_value_error():
+def test_bad_model_input_raises_spanish_value_error():
     with pytest.raises(ValueError, match="Celda desconocida"):
         build_model("transformer")
     with pytest.raises(ValueError, match="entero"):

@@ -201,7 +201,7 @@ def test_deep_accepts_any_cell_with_kwargs():
     assert deep.layers[1].input_size == 4 and deep.layers[0].input_size == 3
 
 
-def test_bad_input_raises_spanish_value_error():
+def test_bad_layer_input_raises_spanish_value_error():
     lstm = LSTMScratch(3, 4)
     with pytest.raises(ValueError, match="forma"):
         lstm(torch.randn(5, 2, 7))
@@ -248,7 +248,7 @@ def test_throughput_benchmark_runs_on_tiny_sizes(tmp_path):
 
 
 def test_tanh_through_sigmoid_is_tanh():
-    from companion.rnn import tanh
+    from companion.rnn import fast_tanh as tanh
 
     x = torch.cat([torch.linspace(-30, 30, 601, dtype=torch.float64), torch.tensor([-1e4, 1e4], dtype=torch.float64)])
     x.requires_grad_()
@@ -263,3 +263,40 @@ def test_float32_lstm_matches_torch():
     scratch = LSTMScratch.from_torch(module)
     X = torch.randn(20, 4, 33)
     torch.testing.assert_close(scratch(X)[0], module(X)[0], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: RNNScratch(3, 4), lambda: LSTMScratch(3, 4), lambda: GRUScratch(3, 4),
+    lambda: GRUScratch(3, 4, reset_after=True), lambda: DeepRNN(LSTMScratch, 3, 4, num_layers=2),
+    lambda: DeepRNN(GRUScratch, 3, 4, num_layers=2, bidirectional=True, reset_after=True),
+    lambda: DeepRNN(RNNScratch, 3, 4, bidirectional=True)],
+    ids=["rnn", "lstm", "gru", "gru-torch", "deep-lstm", "deep-bi-gru-torch", "bi-rnn"])
+def test_fused_path_equals_readable_step(make):
+    """El camino rápido (proyección previa, matriz recurrente concatenada, 2σ(2x) − 1) calcula lo mismo que
+    llamar a ``step`` en cada paso, con sus gradientes."""
+    layer = make().double()
+    pair = getattr(layer, "layer_cls", type(layer)).state_is_pair
+    D = 2 if layer.bidirectional else 1
+    X = torch.randn(7, 2, 3, dtype=torch.float64, requires_grad=True)
+    state = _random_state(pair, (layer.num_layers * D, 2, 4))
+    results = []
+    for fused in (True, False):
+        outputs, final = layer(X, state, fused=fused)
+        loss = (outputs * torch.arange(outputs.numel()).reshape(outputs.shape).sin()).sum()
+        loss = loss + sum((s * 0.3).sum() for s in _flat(final))
+        grads = torch.autograd.grad(loss, [X, *_flat(state), *layer.parameters()])
+        results.append((outputs, _flat(final), grads))
+    (out_f, final_f, grads_f), (out_r, final_r, grads_r) = results
+    torch.testing.assert_close(out_f, out_r, **TOL)
+    for a, b in zip(final_f + list(grads_f), final_r + list(grads_r)):
+        torch.testing.assert_close(a, b, **TOL)
+
+
+def test_readable_step_is_one_step_of_the_layer():
+    """``step(X_t, state)`` recibe un paso ``(B, d)`` y devuelve el estado del paso siguiente."""
+    cell = LSTMScratch(3, 4).double()
+    X = torch.randn(1, 2, 3, dtype=torch.float64)
+    H, C = cell.step(X[0], (torch.zeros(2, 4, dtype=torch.float64), torch.zeros(2, 4, dtype=torch.float64)))
+    outputs, (H_n, C_n) = cell(X)
+    torch.testing.assert_close(outputs[0], H, **TOL)
+    torch.testing.assert_close(C_n[0], C, **TOL)

@@ -6,32 +6,9 @@ import pytest
 import torch
 
 import companion.train as train_module
-from companion.data import Vocab
 from companion.model import build_model
 from companion.train import (Evaluation, History, clip_gradients, evaluate, get_device, set_seed,
                              token_log_probs, train)
-
-
-
-
-TEXT = "el hidalgo lee libros de caballerías y sale con su escudero a buscar aventuras " * 12
-
-
-@pytest.fixture
-def vocab():
-    return Vocab(TEXT)
-
-
-@pytest.fixture
-def ids(vocab):
-    return vocab.encode(TEXT)
-
-
-def tiny_model(vocab, cell="lstm", seed=0, **kwargs):
-    torch.manual_seed(seed)
-    kwargs.setdefault("hidden_size", 16)
-    kwargs.setdefault("embedding_dim", 8)
-    return build_model(cell, vocab_size=len(vocab), **kwargs)
 
 
 def test_get_device_and_set_seed():
@@ -43,8 +20,8 @@ def test_get_device_and_set_seed():
 
 
 @pytest.mark.parametrize("max_norm", [0.05, 1e6])
-def test_clip_gradients_equals_torch(vocab, ids, max_norm):
-    model, twin = tiny_model(vocab), tiny_model(vocab)
+def test_clip_gradients_equals_torch(tiny_model, ids, max_norm):
+    model, twin = tiny_model(), tiny_model()
     for net in (model, twin):
         logits, _ = net(ids[None, :40])
         torch.nn.functional.cross_entropy(logits[0], ids[1:41]).backward()
@@ -55,9 +32,9 @@ def test_clip_gradients_equals_torch(vocab, ids, max_norm):
         torch.testing.assert_close(p.grad, q.grad, rtol=1e-6, atol=1e-9)
 
 
-def test_clip_gradients_rejects_bad_norm(vocab):
+def test_clip_gradients_rejects_bad_norm(tiny_model):
     with pytest.raises(ValueError, match="max_norm"):
-        clip_gradients(tiny_model(vocab).parameters(), 0)
+        clip_gradients(tiny_model().parameters(), 0)
 
 
 def brute_force_nll(model, ids):
@@ -71,8 +48,8 @@ def brute_force_nll(model, ids):
 
 
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
-def test_evaluate_matches_brute_force(vocab, ids, cell):
-    model = tiny_model(vocab, cell).eval()
+def test_evaluate_matches_brute_force(tiny_model, ids, cell):
+    model = tiny_model(cell).eval()
     sample = ids[:60]
     result = evaluate(model, sample, chunk_size=7)
     expected = brute_force_nll(model, sample)
@@ -84,8 +61,8 @@ def test_evaluate_matches_brute_force(vocab, ids, cell):
     assert 2 ** result.bpc == pytest.approx(result.perplexity)
 
 
-def test_state_carried_in_two_halves_equals_whole(vocab, ids):
-    model = tiny_model(vocab, num_layers=2).eval()
+def test_state_carried_in_two_halves_equals_whole(tiny_model, ids):
+    model = tiny_model(num_layers=2).eval()
     X = ids[:80].reshape(2, 40)
     with torch.no_grad():
         whole, (h, c) = model(X)
@@ -99,8 +76,8 @@ def test_state_carried_in_two_halves_equals_whole(vocab, ids):
     assert whole_logp.shape == (199,) and whole_logp.dtype == torch.float64
 
 
-def test_evaluate_uses_eval_mode_without_gradients(vocab, ids):
-    model = tiny_model(vocab, num_layers=2, dropout=0.5)
+def test_evaluate_uses_eval_mode_without_gradients(tiny_model, ids):
+    model = tiny_model(num_layers=2, dropout=0.5)
     model.train()
     a, b = evaluate(model, ids[:100]), evaluate(model, ids[:100])
     assert a.nll == b.nll  # sin dropout: determinista
@@ -108,38 +85,38 @@ def test_evaluate_uses_eval_mode_without_gradients(vocab, ids):
     assert all(p.grad is None for p in model.parameters())
 
 
-def test_evaluate_rejects_bad_input(vocab):
-    model = tiny_model(vocab)
+def test_evaluate_rejects_bad_input(tiny_model):
+    model = tiny_model()
     with pytest.raises(ValueError, match="demasiado corto"):
         evaluate(model, torch.tensor([1]))
     with pytest.raises(TypeError):
         evaluate(model, [1, 2, 3])
 
 
-def run_training(vocab, ids, **kwargs):
-    model = tiny_model(vocab)
+def run_training(tiny_model, ids, **kwargs):
+    model = tiny_model()
     options = dict(epochs=2, batch_size=4, num_steps=20, max_steps=8, progress=False, device="cpu")
     options.update(kwargs)
     return model, train(model, ids, ids[:300], **options)
 
 
-def test_training_reduces_loss_and_is_reproducible(vocab, ids):
-    model, history = run_training(vocab, ids, lr=1e-2)
+def test_training_reduces_loss_and_is_reproducible(tiny_model, vocab, ids):
+    model, history = run_training(tiny_model, ids, lr=1e-2)
     assert isinstance(history, History)
     assert len(history.train_ppl) == len(history.val_ppl) == len(history.epoch_time) == 2
     assert len(history.step_loss) == len(history.grad_norms) == 16
     assert history.val_ppl[-1] < history.val_ppl[0] < len(vocab)
     assert sum(history.step_loss[-5:]) < sum(history.step_loss[:5])
     assert history.total_time > 0
-    twin, again = run_training(vocab, ids, lr=1e-2)
+    twin, again = run_training(tiny_model, ids, lr=1e-2)
     assert again.step_loss == history.step_loss
     for p, q in zip(model.parameters(), twin.parameters()):
         assert torch.equal(p, q)
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adadelta"])
-def test_other_optimizers_and_schedules(vocab, ids, optimizer):
-    _, history = run_training(vocab, ids, optimizer=optimizer, clip=None, lr_schedule="cosine", epochs=1)
+def test_other_optimizers_and_schedules(tiny_model, ids, optimizer):
+    _, history = run_training(tiny_model, ids, optimizer=optimizer, clip=None, lr_schedule="cosine", epochs=1)
     assert all(math.isfinite(x) for x in history.step_loss)
     assert all(n > 0 for n in history.grad_norms)
 
@@ -157,31 +134,31 @@ class Spy(torch.nn.Module):
         return self.model(X, state)
 
 
-def test_sequential_sampling_carries_detached_state(vocab, ids):
-    spy = Spy(tiny_model(vocab))
+def test_sequential_sampling_carries_detached_state(tiny_model, ids):
+    spy = Spy(tiny_model())
     train(spy, ids, epochs=1, batch_size=4, num_steps=10, max_steps=6, progress=False, device="cpu")
     assert spy.states[0] is None
     for h, c in spy.states[1:]:  # el estado pasa de un lote al siguiente, separado del grafo
         assert h.shape == (1, 4, 16) and not h.requires_grad and not c.requires_grad
 
 
-def test_random_sampling_resets_state(vocab, ids):
-    spy = Spy(tiny_model(vocab))
+def test_random_sampling_resets_state(tiny_model, ids):
+    spy = Spy(tiny_model())
     train(spy, ids, epochs=1, batch_size=4, num_steps=10, max_steps=6, sampling="random", progress=False,
           device="cpu")
     assert len(spy.states) == 6 and all(s is None for s in spy.states)
 
 
 @pytest.mark.parametrize("sampling", ["sequential", "random"])
-def test_random_truncation_varies_segment_length(vocab, ids, sampling):
-    spy = Spy(tiny_model(vocab))
+def test_random_truncation_varies_segment_length(tiny_model, ids, sampling):
+    spy = Spy(tiny_model())
     train(spy, ids, epochs=1, batch_size=2, num_steps=20, max_steps=30, random_truncation=True,
           sampling=sampling, progress=False, device="cpu")
     lengths = {T for _, T in spy.shapes}
     assert len(lengths) > 3 and min(lengths) >= 10 and max(lengths) <= 30
 
 
-def test_early_stopping_restores_best_weights(vocab, ids, monkeypatch):
+def test_early_stopping_restores_best_weights(tiny_model, ids, monkeypatch):
     fake = iter([5.0, 4.0, 6.0, 7.0, 8.0, 9.0])
     snapshots = []
 
@@ -190,7 +167,7 @@ def test_early_stopping_restores_best_weights(vocab, ids, monkeypatch):
         return Evaluation(nll=0.0, count=1, perplexity=next(fake), bpc=0.0)
 
     monkeypatch.setattr(train_module, "evaluate", fake_evaluate)
-    model = tiny_model(vocab)
+    model = tiny_model()
     history = train(model, ids, ids[:100], epochs=6, batch_size=4, num_steps=10, max_steps=3, patience=2,
                     progress=False, device="cpu")
     assert history.val_ppl == [5.0, 4.0, 6.0, 7.0]  # dos épocas sin mejora: para tras la cuarta
@@ -207,15 +184,15 @@ def test_early_stopping_restores_best_weights(vocab, ids, monkeypatch):
     (dict(batch_size=100, num_steps=100), "lote"),
     (dict(lr_schedule="step"), "Programa"),
 ])
-def test_train_rejects_bad_arguments(vocab, ids, kwargs, message):
+def test_train_rejects_bad_arguments(tiny_model, ids, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        train(tiny_model(vocab), ids, progress=False, **kwargs)
+        train(tiny_model(), ids, progress=False, **kwargs)
 
 
-def test_time_limit_and_total_steps_stop_training(vocab, ids):
-    _, history = run_training(vocab, ids, epochs=3, time_limit=1e-9)
+def test_time_limit_and_total_steps_stop_training(tiny_model, ids):
+    _, history = run_training(tiny_model, ids, epochs=3, time_limit=1e-9)
     assert len(history.step_loss) == 1 and len(history.train_ppl) == len(history.val_ppl) == 1
-    _, history = run_training(vocab, ids, epochs=3, total_steps=11)  # 8 pasos por época
+    _, history = run_training(tiny_model, ids, epochs=3, total_steps=11)  # 8 pasos por época
     assert len(history.step_loss) == 11 and len(history.train_ppl) == 2
 
 
@@ -234,3 +211,31 @@ def test_evaluate_many_matches_evaluate_on_each_sequence():
     ev_a, ev_b = evaluate_many(model, [a, b])
     assert abs(ev_a.perplexity - evaluate(model, a).perplexity) < 1e-4
     assert ev_b.count == 89
+
+
+def test_new_argument_names_and_their_old_aliases(tiny_model, ids):
+    """``updates_per_epoch``/``max_updates`` (actualizaciones) se llamaban ``max_steps``/``total_steps``."""
+    _, new = run_training(tiny_model, ids, epochs=3, max_steps=None, updates_per_epoch=5, max_updates=12)
+    _, old = run_training(tiny_model, ids, epochs=3, max_steps=5, total_steps=12)
+    assert len(new.step_loss) == 12 and new.step_loss == old.step_loss
+    with pytest.raises(ValueError, match="nombre antiguo"):
+        run_training(tiny_model, ids, updates_per_epoch=5)  # run_training ya pasa max_steps
+    with pytest.raises(ValueError, match="max_updates debe ser None o un entero positivo, no 0"):
+        run_training(tiny_model, ids, max_updates=0)
+
+
+def test_train_epoch_is_one_pass_over_the_batches(tiny_model, ids):
+    from companion.data import sequential_batches
+    from companion.train import train_epoch
+
+    model, history = tiny_model(), History()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    nll, count = train_epoch(model, sequential_batches(ids, 4, 20, seed=0), optimizer, history, max_batches=3)
+    assert count == 3 * 4 * 20 and len(history.step_loss) == len(history.grad_norms) == 3
+    assert math.isclose(nll, sum(history.step_loss) * 4 * 20, rel_tol=1e-9)
+
+
+def test_evaluation_lives_in_metrics():
+    import companion.metrics
+
+    assert Evaluation is companion.metrics.Evaluation
