@@ -90,7 +90,7 @@ def glue(name: str, value, display: bool = False):
 
     Al construir el libro (con ``myst_nb`` instalado) delega en ``myst_nb.glue``, que guarda el valor en
     la salida de la celda para que el sitio lo escriba en la prosa. En cualquier otro entorno (Colab, un
-    Jupyter sin las herramientas del libro) solo lo guarda en :data:`GLUED` y no muestra nada: el
+    Jupyter sin las herramientas del libro) solo lo guarda en el diccionario ``GLUED`` y no muestra nada: el
     cuaderno corre igual con solo las dependencias del paquete.
     """
     if not isinstance(name, str) or not name:
