@@ -17,27 +17,22 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import tempfile
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-from companion.data import load_corpus
-from companion.markov import NGramLM
-from companion.metrics import bits_per_char, perplexity_from_nll
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.common import write_atomic  # noqa: E402
+from companion.data import load_corpus  # noqa: E402
+from companion.display import fmt_int  # noqa: E402
+from companion.markov import NGramLM  # noqa: E402
+from companion.metrics import bits_per_char, perplexity_from_nll  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "markov.md"
 SCORED_CHARS = 100_000
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Escribe ``text`` en ``path`` mediante un archivo temporal de la misma carpeta y ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8") as tmp:
-        tmp.write(text)
-    os.replace(tmp.name, path)
 
 
 def run(orders: list[int], timed_order: int) -> str:
@@ -63,8 +58,8 @@ def run(orders: list[int], timed_order: int) -> str:
     lines = [
         "# Modelos de n-gramas de caracteres (Kneser-Ney interpolado) sobre el Quijote",
         "",
-        f"Entrenamiento: 90 % inicial del texto limpio ({thousands(len(train))} caracteres). "
-        f"Evaluación: 5 % final, la parte de prueba ({thousands(len(test) - 1)} caracteres predichos). "
+        f"Entrenamiento: 90 % inicial del texto limpio ({fmt_int(len(train))} caracteres). "
+        f"Evaluación: 5 % final, la parte de prueba ({fmt_int(len(test) - 1)} caracteres predichos). "
         "Perplejidad = exp(NLL total / caracteres predichos); bits por carácter = NLL / (N · ln 2).",
         "",
         "| Orden n | Contexto (n − 1) | Perplejidad (prueba) | Bits por carácter | Ajuste (s) | Evaluación (s) |",
@@ -75,7 +70,7 @@ def run(orders: list[int], timed_order: int) -> str:
         lines += [
             "",
             f"Velocidad del orden {timed_order}: ajuste sobre el texto de entrenamiento en {timing[0]:.1f} s "
-            f"(objetivo ≤ 30 s); puntuación de {thousands(SCORED_CHARS)} caracteres en {timing[1]:.2f} s "
+            f"(objetivo ≤ 30 s); puntuación de {fmt_int(SCORED_CHARS)} caracteres en {timing[1]:.2f} s "
             "(objetivo ≤ 10 s, mejor de 3).",
         ]
     lines += [
@@ -86,11 +81,6 @@ def run(orders: list[int], timed_order: int) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def thousands(n: int) -> str:
-    """Entero con los millares separados por espacios, como se escriben en español (1 831 454)."""
-    return f"{n:,}".replace(",", " ")
 
 
 def _time(fn) -> float:

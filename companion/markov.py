@@ -1,17 +1,23 @@
 """Modelos de n-gramas de caracteres (cadenas de Markov de orden n − 1).
 
-Un modelo de orden ``n`` predice cada carácter a partir de los ``n − 1`` anteriores (el *contexto* h):
+Un modelo de orden ``n`` predice cada carácter a partir de los ``n − 1`` anteriores (el *contexto* u):
 ``P(x_t | x_{<t}) ≈ P(x_t | x_{t−n+1}, …, x_{t−1})``. Las probabilidades salen de contar n-gramas
-en el texto de entrenamiento; el suavizado decide qué hacer con lo que no se vio.
+en el texto de entrenamiento; el suavizado decide qué hacer con lo que no se vio. La notación es la del
+capítulo 1: ``w`` es un carácter del vocabulario ``𝒱``, ``u`` su contexto, ``u'`` el contexto sin su primer
+carácter y ``N(uw)`` el número de veces que aparece ``u`` seguido de ``w``.
 
-Implementación: cada n-grama se identifica por un entero, ``rango(prefijo) · |V| + símbolo``, donde
-``rango(prefijo)`` es la posición del (n−1)-grama prefijo en la tabla ordenada del orden anterior. Así
-el recuento de todos los órdenes se hace con ``np.unique`` y ``np.bincount``, y la búsqueda de un
-n-grama es un ``np.searchsorted``: ajustar y evaluar son operaciones vectorizadas de NumPy.
+Dos implementaciones de Kneser-Ney que dan los mismos números (las pruebas lo comprueban):
+:class:`ReadableKneserNey`, escrita como la ecuación con diccionarios de cuentas (``Counter``), y
+:class:`NGramLM`, la rápida. En esta cada n-grama se identifica por un entero,
+``rango(prefijo) · |𝒱| + carácter``, donde ``rango(prefijo)`` es la posición del (n−1)-grama prefijo en la
+tabla ordenada del orden anterior. Así el recuento de todos los órdenes se hace con ``np.unique`` y
+``np.bincount``, y la búsqueda de un n-grama es un ``np.searchsorted``: ajustar y evaluar son operaciones
+vectorizadas de NumPy.
 """
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 
@@ -32,30 +38,31 @@ def _lookup(keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
 class NGramLM:
     """Modelo de lenguaje de n-gramas de caracteres con tres suavizados.
 
-    Con ``c(h w)`` el número de apariciones del contexto ``h`` seguido del símbolo ``w`` y
-    ``c(h) = Σ_w c(h w)``:
+    Con ``N(uw)`` el número de apariciones del contexto ``u`` seguido del carácter ``w`` y
+    ``N(u·) = Σ_w N(uw)``:
 
-    * ``"mle"`` (máxima verosimilitud): ``P(w | h) = c(h w) / c(h)``. Un n-grama no visto recibe
+    * ``"mle"`` (máxima verosimilitud): ``P(w | u) = N(uw) / N(u·)``. Un n-grama no visto recibe
       probabilidad 0 (perplejidad infinita). Si el contexto completo nunca se vio, se usa el sufijo más
-      largo de ``h`` que sí aparece, para que la distribución siga sumando 1.
-    * ``"add-k"`` (Laplace si ``k = 1``): ``P(w | h) = (c(h w) + k) / (c(h) + k |V|)``; un contexto no
-      visto da la distribución uniforme ``1 / |V|``.
+      largo de ``u`` que sí aparece, para que la distribución siga sumando 1.
+    * ``"add-k"`` (Laplace si ``k = 1``): ``P(w | u) = (N(uw) + k) / (N(u·) + k |𝒱|)``; un contexto no
+      visto da la distribución uniforme ``1 / |𝒱|``.
     * ``"kneser-ney"`` (interpolado, con descuento absoluto ``D_m`` por orden ``m``)::
 
-          P_m(w | h) = max(a(h w) − D_m, 0) / a(h) + D_m · N₁₊(h •) / a(h) · P_{m−1}(w | h⁻)
+          P_m(w | u) = max(a(uw) − D_m, 0) / a(u·) + D_m · N₁₊(u·) / a(u·) · P_{m−1}(w | u')
 
-      donde ``h⁻`` es ``h`` sin su primer símbolo, ``a(h) = Σ_w a(h w)`` y ``N₁₊(h •)`` es el número de
-      símbolos ``w`` con ``a(h w) > 0``. En el orden más alto ``a`` es el recuento ``c``; en los
-      inferiores es el recuento de continuación ``N₁₊(• h w)``: en cuántos contextos distintos aparece
-      ``h w``. La recursión termina en la uniforme ``P_0(w) = 1 / |V|``, de modo que todo símbolo del
-      vocabulario tiene probabilidad positiva. Si ``a(h) = 0`` (contexto no visto), ``P_m = P_{m−1}``.
+      donde ``u'`` es ``u`` sin su primer carácter, ``a(u·) = Σ_w a(uw)`` y ``N₁₊(u·)`` es el número de
+      caracteres ``w`` con ``a(uw) > 0``. En el orden más alto ``a`` es la cuenta ``N``; en los
+      inferiores es la cuenta de continuación ``N₁₊(·uw)``: cuántos caracteres distintos preceden a
+      ``uw``. La recursión termina en la uniforme ``P_0(w) = 1 / |𝒱|``, de modo que todo carácter del
+      vocabulario tiene probabilidad positiva. Si ``a(u·) = 0`` (contexto no visto), ``P_m = P_{m−1}``.
       El descuento es el estimador de Ney: ``D_m = n₁ / (n₁ + 2 n₂)``, con ``n_r`` el número de
       m-gramas con ``a = r`` (0.75 si algún ``n_r`` es 0, lo que solo ocurre con textos diminutos).
+      :class:`ReadableKneserNey` escribe esta misma ecuación con diccionarios de cuentas.
 
     Tras ``fit``, ``discounts[m]`` guarda ``D_m`` (solo con Kneser-Ney).
 
     Al principio de un texto el contexto es más corto que ``n − 1``: se usa el que hay (la recursión
-    empieza en el orden ``len(h) + 1``). El vocabulario son los símbolos del texto de entrenamiento.
+    empieza en el orden ``len(u) + 1``). El vocabulario son los caracteres del texto de entrenamiento.
 
     >>> lm = NGramLM(3).fit("abracadabra")
     >>> round(sum(lm.distribution("ab").values()), 12)
@@ -118,7 +125,7 @@ class NGramLM:
         return self
 
     def _level(self, m: int, a: np.ndarray):
-        """Escribe el orden ``m`` como ``P_m(w | h) = A(h w) + γ(h) · P_{m−1}(w | h⁻)``.
+        """Escribe el orden ``m`` como ``P_m(w | u) = A(uw) + γ(u) · P_{m−1}(w | u')``.
 
         Devuelve ``A`` para cada m-grama, ``γ`` para cada contexto y qué contextos se vieron (en los no
         vistos se usa directamente ``P_{m−1}``).
@@ -188,7 +195,7 @@ class NGramLM:
         return p
 
     def _mix(self, m: int, context: np.ndarray, targets: np.ndarray, lower: np.ndarray) -> np.ndarray:
-        """Un paso de la recursión: ``A(h w) + γ(h) · P_{m−1}`` si el contexto se vio; si no, ``P_{m−1}``."""
+        """Un paso de la recursión: ``A(uw) + γ(u) · P_{m−1}`` si el contexto se vio; si no, ``P_{m−1}``."""
         use = context >= 0
         if not use.any():
             return lower
@@ -247,7 +254,7 @@ class NGramLM:
     def sample(self, prefix: str = "", length: int = 100, temperature: float = 1.0, seed: int | None = None) -> str:
         """Genera ``length`` caracteres tras ``prefix`` y devuelve ``prefix`` + lo generado.
 
-        Cada carácter se sortea de ``P(w | h)^{1/temperature}`` renormalizada: ``temperature < 1`` concentra
+        Cada carácter se sortea de ``P(w | u)^{1/temperature}`` renormalizada: ``temperature < 1`` concentra
         la probabilidad en los símbolos más probables; ``> 1`` la reparte. Con ``seed`` el resultado es
         reproducible.
         """
@@ -271,3 +278,43 @@ class NGramLM:
                 cache[context] = weights / weights.sum()
             text += self.vocab[rng.choice(len(self.vocab), p=cache[context])]
         return text
+
+
+class ReadableKneserNey:
+    """Kneser-Ney interpolado escrito como la ecuación de :class:`NGramLM`, con diccionarios de cuentas.
+
+    Lento, pero se lee línea a línea: ``a[m]`` guarda las cuentas del orden ``m`` (``N(uw)`` en el orden más
+    alto, las de continuación ``N₁₊(·uw)`` en los demás), ``total[m][u]`` es ``a(u·)``, ``types[m][u]`` es
+    ``N₁₊(u·)`` y ``D[m]`` el descuento de Ney. Da las mismas probabilidades que
+    ``NGramLM(order, "kneser-ney")``. Con ``continuation=False`` todos los órdenes usan las cuentas ``N``:
+    es el descuento absoluto interpolado.
+    """
+
+    def __init__(self, text: str, order: int, continuation: bool = True):
+        self.order, self.vocab = order, sorted(set(text))
+        counts = {m: Counter(text[i:i + m] for i in range(len(text) - m + 1)) for m in range(1, order + 1)}
+        self.a, self.total, self.types, self.D = {}, {}, {}, {}
+        for m in range(1, order + 1):
+            if m < order and continuation:
+                self.a[m] = Counter(gram[1:] for gram in counts[m + 1])  # N₁₊(·g): quién precede a g
+            else:
+                self.a[m] = counts[m]
+            self.total[m], self.types[m] = Counter(), Counter()  # a(u·) y N₁₊(u·) de cada contexto u
+            for gram, n in self.a[m].items():
+                self.total[m][gram[:-1]] += n
+                self.types[m][gram[:-1]] += 1
+            n1 = sum(n == 1 for n in self.a[m].values())
+            n2 = sum(n == 2 for n in self.a[m].values())
+            self.D[m] = n1 / (n1 + 2 * n2) if n1 and n2 else 0.75  # descuento de Ney
+
+    def prob(self, w: str, u: str = "") -> float:
+        """``P(w | u)``; solo cuentan los últimos ``order − 1`` caracteres de ``u``."""
+        u = u[len(u) - self.order + 1:] if self.order > 1 else ""
+        p = 1 / len(self.vocab)  # P_0: la uniforme
+        for m in range(1, len(u) + 2):  # del orden 1 al orden len(u) + 1
+            v = u[len(u) - m + 1:]  # los m − 1 últimos caracteres de u
+            total = self.total[m][v]
+            if total > 0:  # contexto no visto: P_m = P_{m−1}
+                D = self.D[m]
+                p = max(self.a[m][v + w] - D, 0) / total + D * self.types[m][v] / total * p
+        return p

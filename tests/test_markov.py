@@ -193,3 +193,22 @@ def test_num_ngrams_counts_distinct_ngrams_of_every_order():
     assert lm.num_ngrams == 4
     with pytest.raises(RuntimeError):
         NGramLM(2).num_ngrams
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 4])
+def test_readable_kneser_ney_counts_give_the_vectorised_fit(order):
+    """La referencia con ``Counter`` y el ajuste vectorizado dan las mismas probabilidades, en contextos
+    vistos, no vistos y más cortos que ``order − 1``."""
+    from companion.markov import ReadableKneserNey
+
+    text = "en un lugar de la mancha, de cuyo nombre no quiero acordarme, no ha mucho tiempo que vivía " * 3
+    readable, fast = ReadableKneserNey(text, order), NGramLM(order).fit(text)
+    assert readable.vocab == fast.vocab
+    assert all(readable.D[m] == pytest.approx(fast.discounts[m], abs=1e-15) for m in range(1, order + 1))
+    seen = {text[i - 3:i] for i in range(3, 200)}
+    contexts = seen | {u[::-1] for u in seen} | {"", "a", "qv"}  # al revés: muchos contextos no vistos
+    if order > 2:  # de un carácter, todos los contextos se vieron
+        assert any(readable.total[order][u[-(order - 1):]] == 0 for u in contexts if len(u) >= order - 1)
+    for u in contexts:
+        for w, p in fast.distribution(u).items():
+            assert readable.prob(w, u) == pytest.approx(p, rel=1e-12, abs=1e-15)
