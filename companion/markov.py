@@ -16,13 +16,13 @@ vectorizadas de NumPy.
 """
 from __future__ import annotations
 
-import math
 from collections import Counter
 
 import numpy as np
 
 from companion.data import char_positions
 from companion.metrics import perplexity_from_nll
+from companion.validation import check_positive
 
 SMOOTHINGS = ("kneser-ney", "mle", "add-k")
 
@@ -74,10 +74,7 @@ class NGramLM:
             raise ValueError(f"order debe ser un entero ≥ 1 (1 = unigramas, 2 = bigramas, …); recibió {order!r}.")
         if smoothing not in SMOOTHINGS:
             raise ValueError(f"Suavizado desconocido {smoothing!r}: elija uno de {', '.join(SMOOTHINGS)}.")
-        if isinstance(k, bool) or not isinstance(k, (int, float)) or not (k > 0 and math.isfinite(k)):
-            raise ValueError(
-                f"k debe ser un número positivo y finito (k = 1 es el suavizado de Laplace); recibió {k!r}."
-            )
+        check_positive("k", k)  # k = 1 es el suavizado de Laplace
         self.order = int(order)
         self.smoothing = smoothing
         self.k = float(k)
@@ -261,10 +258,7 @@ class NGramLM:
         self._check_fitted()
         if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
             raise ValueError(f"length debe ser un entero ≥ 0; recibió {length!r}.")
-        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not (
-            temperature > 0 and math.isfinite(temperature)
-        ):
-            raise ValueError(f"temperature debe ser un número positivo y finito; recibió {temperature!r}.")
+        check_positive("temperature", temperature)
         self._encode(prefix, "El prefijo")
         rng = np.random.default_rng(seed)
         cache: dict[str, np.ndarray] = {}  # los contextos se repiten mucho: cada uno se calcula una vez

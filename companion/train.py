@@ -56,8 +56,7 @@ def clip_gradients(parameters, max_norm: float) -> float:
     con θ = ``max_norm`` y ε = 1e-6 (igual que ``torch.nn.utils.clip_grad_norm_``). Todos los gradientes se
     escalan por el mismo factor, así que la dirección del paso no cambia: solo se acorta su longitud.
     """
-    if max_norm is None or max_norm <= 0:
-        raise ValueError(f"max_norm debe ser un número positivo y se recibió {max_norm!r}.")
+    check_positive("max_norm", max_norm, finite=False)
     parameters = [p for p in parameters if p.grad is not None]
     norm = grad_norm(parameters)  # ‖g‖ = sqrt(Σ_i ‖g_i‖²)
     scale = max_norm / (norm + 1e-6)
@@ -330,8 +329,7 @@ def token_log_probs(model, ids, *, chunk_size=2000) -> torch.Tensor:
     :meth:`companion.markov.NGramLM.token_log_probs`. Modo de evaluación (sin *dropout*) y sin gradientes.
     """
     _check_ids(ids, "ids")
-    if not isinstance(chunk_size, int) or chunk_size < 1:
-        raise ValueError(f"chunk_size debe ser un entero positivo y se recibió {chunk_size!r}.")
+    check_positive_int("chunk_size", chunk_size)
     was_training, threads = model.training, torch.get_num_threads()
     model.eval()
     device = next(model.parameters()).device
@@ -368,8 +366,7 @@ def token_log_probs_many(model, sequences, *, chunk_size=2000) -> list:
         raise ValueError("Pase al menos una secuencia de índices.")
     for k, ids in enumerate(sequences):
         _check_ids(ids, f"sequences[{k}]")
-    if not isinstance(chunk_size, int) or chunk_size < 1:
-        raise ValueError(f"chunk_size debe ser un entero positivo y se recibió {chunk_size!r}.")
+    check_positive_int("chunk_size", chunk_size)
     lengths = [len(ids) for ids in sequences]
     batch = torch.zeros(len(sequences), max(lengths), dtype=torch.long)
     for k, ids in enumerate(sequences):
