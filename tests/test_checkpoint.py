@@ -4,6 +4,8 @@ import os
 import pytest
 import torch
 
+from companion.recipes import RECIPES, SHIPPED
+
 import companion.checkpoint as checkpoint_module
 from companion.checkpoint import (PRETRAINED_NAMES, Pretrained, load_checkpoint, load_pretrained,
                                   save_checkpoint)
@@ -119,7 +121,8 @@ def test_pretrained_models_load_and_match_corpus(name, corpus):
     assert vocab == corpus.vocab
     assert metadata["corpus_checksum"] == corpus.checksum
     assert model.config["cell"] == ("lstm" if name.startswith("lstm") else name)
-    assert model.config["num_layers"] == (2 if name == "lstm2" else 1)
+    assert model.config["num_layers"] == RECIPES[name]["layers"]
+    assert model.config["hidden_size"] == RECIPES[name]["hidden"]
     for key in ("epochs", "training_time_s", "val_perplexity", "val_bpc", "test_perplexity", "test_bpc",
                 "command", "torch_version"):
         assert key in metadata
@@ -129,9 +132,12 @@ def test_pretrained_models_load_and_match_corpus(name, corpus):
     assert logits.shape == (1, 24, len(vocab)) and torch.isfinite(logits).all()
 
 
-def test_pretrained_total_size_is_small():
-    total = sum((checkpoint_module.PRETRAINED_DIR / f"{name}.pt").stat().st_size for name in PRETRAINED_NAMES)
-    assert total <= 10 * 1024 * 1024
+def test_pretrained_sizes_are_small():
+    # Límites del repositorio (Colab clona toda su historia): 8 MB por archivo y 16 MB en total.
+    files = [p for p in checkpoint_module.PRETRAINED_DIR.rglob("*.pt")]
+    assert all(p.stat().st_size <= 8_000_000 for p in files)
+    assert sum(p.stat().st_size for p in files) <= 16_000_000
+    assert set(PRETRAINED_NAMES) == set(SHIPPED)
 
 
 def test_unknown_pretrained_name():
