@@ -27,12 +27,12 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks.common import write_atomic  # noqa: E402
 from companion.display import fmt_int, fmt_num  # noqa: E402
 
 PAGE = ROOT / "_build" / "html" / "book" / "interactivo.html"
@@ -185,13 +185,6 @@ def markdown(result: dict, repeats: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, encoding="utf-8") as f:
-        f.write(text)
-    os.replace(f.name, path)
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -201,7 +194,7 @@ def main(argv=None) -> None:
     if args.repeats < 1:
         parser.error("--repeats debe ser al menos 1")
     text = markdown(measure(args.repeats, args.page), args.repeats)
-    write_atomically(args.output, text)
+    write_atomic(args.output, text)
     print(text)
 
 

@@ -20,35 +20,28 @@ Escribe la tabla en ``benchmarks/results/quality.md`` y la copia en el README, e
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import tempfile
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
 
-from companion.checkpoint import load_checkpoint, load_pretrained
-from companion.data import load_corpus
-from companion.display import fmt_int, fmt_time
-from companion.markov import NGramLM
-from companion.mixture import best_mixture_weight, mixture_log_probs
-from companion.recipes import SHIPPED
-from companion.train import Evaluation, token_log_probs_many
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.common import write_atomic  # noqa: E402
+from companion.checkpoint import load_checkpoint, load_pretrained  # noqa: E402
+from companion.data import load_corpus  # noqa: E402
+from companion.display import fmt_int, fmt_time  # noqa: E402
+from companion.markov import NGramLM  # noqa: E402
+from companion.mixture import best_mixture_weight, mixture_log_probs  # noqa: E402
+from companion.recipes import SHIPPED  # noqa: E402
+from companion.train import Evaluation, token_log_probs_many  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "quality.md"
 README = ROOT / "README.md"
 START, END = "<!-- calidad:inicio -->", "<!-- calidad:fin -->"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Escribe ``text`` en ``path`` mediante un archivo temporal de la misma carpeta y ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8") as tmp:
-        tmp.write(text)
-    os.replace(tmp.name, path)
 
 
 def describe(config: dict) -> str:
