@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from companion.data import clean
+from companion.generate import _prompt_ids
 
 __all__ = ["mulberry32", "sample_index", "generate_portable", "next_char_probs", "web_tensors",
            "write_web_weights", "read_web_weights", "WEB_FORMAT"]
@@ -123,20 +123,6 @@ def generate_portable(model, vocab, prompt: str, length: int = 100, temperature:
     """
     ids, _ = _portable(model, vocab, prompt, length, temperature, top_k, seed)
     return vocab.decode(ids)
-
-
-def _prompt_ids(vocab, prompt) -> list[int]:
-    if not isinstance(prompt, str):
-        raise TypeError(f"El texto inicial debe ser una cadena y se recibió {type(prompt).__name__}.")
-    text = clean(prompt)
-    if not text:
-        raise ValueError("El texto inicial está vacío tras limpiarlo: escriba al menos una letra, por ejemplo "
-                         "'en un lugar'.")
-    unknown = sorted(set(text) - set(vocab.itos))
-    if unknown:
-        raise ValueError(f"El texto inicial contiene caracteres que el vocabulario del modelo no tiene: {unknown}. "
-                         "Quítelos o sustitúyalos por otros del vocabulario.")
-    return vocab.encode(text).tolist()
 
 
 @torch.no_grad()

@@ -14,12 +14,42 @@ elige el siguiente carácter:
 from __future__ import annotations
 
 from collections import namedtuple
+from contextlib import contextmanager
 
 import torch
 
 from companion.data import clean
 
 STRATEGIES = ("sample", "greedy")
+
+
+def _prompt_ids(vocab, prompt) -> list[int]:
+    """Índices del texto inicial ``prompt`` limpiado; error claro si no es una cadena, queda vacío o tiene
+    caracteres que el vocabulario no conoce."""
+    if not isinstance(prompt, str):
+        raise TypeError(f"El texto inicial debe ser una cadena y se recibió {type(prompt).__name__}.")
+    text = clean(prompt)
+    if not text:
+        raise ValueError("El texto inicial está vacío tras limpiarlo: escriba al menos una letra, por ejemplo "
+                         "'en un lugar'.")
+    unknown = sorted(set(text) - set(vocab.itos))
+    if unknown:
+        raise ValueError(f"El texto inicial contiene caracteres que el vocabulario del modelo no tiene: {unknown}. "
+                         "Quítelos o sustitúyalos por otros del vocabulario.")
+    return vocab.encode(text).tolist()
+
+
+@contextmanager
+def _inference(model):
+    """Modo de evaluación y sin gradientes mientras dura el bloque; al salir (también con error) restaura el
+    modo en que estaba el modelo."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        model.train(was_training)
 
 
 def generate(model, vocab, prompt, length=100, strategy="sample", temperature=1.0, top_k=None, seed=None) -> str:
@@ -44,40 +74,25 @@ def generate(model, vocab, prompt, length=100, strategy="sample", temperature=1.
                          f"{temperature!r}.")
     if top_k is not None and (not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1):
         raise ValueError(f"top_k debe ser None o un entero mayor o igual que 1 y se recibió {top_k!r}.")
-    if not isinstance(prompt, str):
-        raise TypeError(f"El texto inicial debe ser una cadena y se recibió {type(prompt).__name__}.")
-    text = clean(prompt)
-    if not text:
-        raise ValueError("El texto inicial está vacío tras limpiarlo: escriba al menos una letra, por ejemplo "
-                         "'en un lugar'.")
-    unknown = sorted(set(text) - set(vocab.itos))
-    if unknown:
-        raise ValueError(f"El texto inicial contiene caracteres que el vocabulario del modelo no tiene: {unknown}. "
-                         "Quítelos o sustitúyalos por otros del vocabulario.")
+    ids = _prompt_ids(vocab, prompt)
 
     generator = torch.Generator().manual_seed(seed) if seed is not None else None
     device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    ids = vocab.encode(text).tolist()
-    try:
-        with torch.no_grad():
-            logits, state = model(torch.tensor([ids], device=device), None)
-            for _ in range(length):
-                scores = logits[0, -1].double().cpu()
-                if strategy == "greedy":
-                    next_id = int(scores.argmax())
-                else:
-                    scores = scores / temperature
-                    if top_k is not None and top_k < len(scores):
-                        values, indices = torch.topk(scores, top_k)
-                        scores = torch.full_like(scores, float("-inf")).scatter(0, indices, values)
-                    probs = torch.softmax(scores, dim=-1)
-                    next_id = int(torch.multinomial(probs, 1, generator=generator))
-                ids.append(next_id)
-                logits, state = model(torch.tensor([[next_id]], device=device), state)
-    finally:
-        model.train(was_training)
+    with _inference(model):
+        logits, state = model(torch.tensor([ids], device=device), None)
+        for _ in range(length):
+            scores = logits[0, -1].double().cpu()
+            if strategy == "greedy":
+                next_id = int(scores.argmax())
+            else:
+                scores = scores / temperature
+                if top_k is not None and top_k < len(scores):
+                    values, indices = torch.topk(scores, top_k)
+                    scores = torch.full_like(scores, float("-inf")).scatter(0, indices, values)
+                probs = torch.softmax(scores, dim=-1)
+                next_id = int(torch.multinomial(probs, 1, generator=generator))
+            ids.append(next_id)
+            logits, state = model(torch.tensor([[next_id]], device=device), state)
     return vocab.decode(ids)
 
 
@@ -169,21 +184,16 @@ def beam_generate(model, vocab, prompt, length=100, beam_width=4) -> list:
     text = generate(model, vocab, prompt, length=0, strategy="greedy")  # limpia y comprueba el texto inicial
     if not isinstance(length, int) or isinstance(length, bool) or length < 1:
         raise ValueError(f"length debe ser un entero positivo y se recibió {length!r}.")
-    device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
     ids = vocab.encode(text).tolist()
-    try:
-        with torch.no_grad():
-            # Se leen todos los caracteres menos el último, que es el primer símbolo que recibe `step`
-            # (None, el estado de ceros, si el texto inicial tiene un solo carácter).
-            state = model(torch.tensor([ids[:-1]], device=device), None)[1] if len(ids) > 1 else None
+    device = next(model.parameters()).device
+    with _inference(model):
+        # Se leen todos los caracteres menos el último, que es el primer símbolo que recibe `step`
+        # (None, el estado de ceros, si el texto inicial tiene un solo carácter).
+        state = model(torch.tensor([ids[:-1]], device=device), None)[1] if len(ids) > 1 else None
 
-            def step(last, state):
-                logits, state = model(last[:, None].to(device), state)
-                return torch.log_softmax(logits[:, -1].double(), dim=-1), state
+        def step(last, state):
+            logits, state = model(last[:, None].to(device), state)
+            return torch.log_softmax(logits[:, -1].double(), dim=-1), state
 
-            hypotheses = beam_search(step, state, ids[-1], beam_width=beam_width, max_length=length)
-    finally:
-        model.train(was_training)
+        hypotheses = beam_search(step, state, ids[-1], beam_width=beam_width, max_length=length)
     return [(text + vocab.decode(h.ids), h.log_prob) for h in hypotheses]
