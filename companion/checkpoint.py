@@ -39,7 +39,7 @@ FORMAT = "companion-charlm"
 VERSION = 2
 READABLE_VERSIONS = (1, 2)  # la 1 no lleva suma de comprobación de los pesos
 PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
-PRETRAINED_NAMES = ("rnn", "gru", "lstm", "lstm2")
+PRETRAINED_NAMES = ("rnn", "gru", "lstm", "lstm2", "lstm_large")
 
 Pretrained = namedtuple("Pretrained", ["model", "vocab", "metadata"])
 Pretrained.__doc__ = ("Lo que devuelven :func:`load_checkpoint` y :func:`load_pretrained`: el modelo, su vocabulario y "
