@@ -73,3 +73,17 @@ def tiny_model(vocab):
         return build_model(cell, vocab_size=len(vocab), **kwargs)
 
     return make
+
+
+GENERATION_TEXT = "sancho y quijote van por la mancha buscando aventuras de caballería " * 4
+
+
+@pytest.fixture(scope="module")
+def gru_lm():
+    """Modelo de lenguaje GRU diminuto (sin entrenar) y su vocabulario, para las pruebas de generación."""
+    from companion.data import Vocab
+    from companion.model import build_model
+
+    vocab = Vocab(GENERATION_TEXT)
+    torch.manual_seed(0)
+    return build_model("gru", vocab_size=len(vocab), hidden_size=16, embedding_dim=8), vocab

@@ -9,15 +9,12 @@ from companion.data import Vocab
 from companion.generate import beam_generate, beam_search, generate
 from companion.model import build_model
 
-TEXT = "sancho y quijote van por la mancha buscando aventuras de caballería " * 4
+from conftest import GENERATION_TEXT as TEXT  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def lm():
-    vocab = Vocab(TEXT)
-    torch.manual_seed(0)
-    model = build_model("gru", vocab_size=len(vocab), hidden_size=16, embedding_dim=8)
-    return model, vocab
+def lm(gru_lm):
+    return gru_lm
 
 
 def sequence_log_prob(model, vocab, prompt, continuation):

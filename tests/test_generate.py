@@ -6,18 +6,12 @@ from companion.data import Vocab, clean
 from companion.generate import generate
 from companion.model import build_model
 
-
-
-
-TEXT = "sancho y quijote van por la mancha buscando aventuras de caballería " * 4
+from conftest import GENERATION_TEXT as TEXT  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def setup():
-    vocab = Vocab(TEXT)
-    torch.manual_seed(0)
-    model = build_model("gru", vocab_size=len(vocab), hidden_size=16, embedding_dim=8)
-    return model, vocab
+def setup(gru_lm):
+    return gru_lm
 
 
 def test_output_starts_with_cleaned_prompt_and_has_length(setup):
