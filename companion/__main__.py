@@ -297,30 +297,27 @@ def _train(args, argv):
     print(f"Tiempo de entrenamiento: {history.total_time:.0f} s. Guardado en {args.out}.")
 
 
-def _without_resume(argv):
-    """``argv`` sin ``--resume`` ni ``--threads N``: opciones que no cambian qué se entrena."""
+def _drop_options(argv, *, flags=(), with_value=()):
+    """``argv`` sin las opciones ``flags`` (sin valor) ni ``with_value`` (con su valor, ``--op V`` o ``--op=V``)."""
     out, skip = [], False
     for item in argv:
         if skip:
             skip = False
-        elif item == "--threads":
+        elif item in with_value:
             skip = True
-        elif item != "--resume" and not item.startswith("--threads="):
+        elif item not in flags and not item.startswith(tuple(f"{option}=" for option in with_value)):
             out.append(item)
     return out
 
 
+def _without_resume(argv):
+    """``argv`` sin ``--resume`` ni ``--threads N``: opciones que no cambian qué se entrena."""
+    return _drop_options(argv, flags=("--resume",), with_value=("--threads",))
+
+
 def _reproducible(argv, steps):
     """``argv`` con ``--time-limit`` sustituido por ``--total-steps`` con los pasos que se dieron de verdad."""
-    out, skip = [], False
-    for item in argv:
-        if skip:
-            skip = False
-        elif item in ("--time-limit", "--total-steps"):
-            skip = True
-        elif not item.startswith(("--time-limit=", "--total-steps=")):
-            out.append(item)
-    return out + ["--total-steps", str(steps)]
+    return _drop_options(argv, with_value=("--time-limit", "--total-steps")) + ["--total-steps", str(steps)]
 
 
 def _evaluate(args):

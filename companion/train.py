@@ -329,27 +329,7 @@ def token_log_probs(model, ids, *, chunk_size=2000) -> torch.Tensor:
     :meth:`companion.markov.NGramLM.token_log_probs`. Modo de evaluación (sin *dropout*) y sin gradientes.
     """
     _check_ids(ids, "ids")
-    check_positive_int("chunk_size", chunk_size)
-    was_training, threads = model.training, torch.get_num_threads()
-    model.eval()
-    device = next(model.parameters()).device
-    out, state = [], None
-    if device.type == "cpu":
-        # Con un solo flujo cada paso es un producto matriz-vector pequeño: varios hilos no lo aceleran y,
-        # si la CPU está ocupada, sincronizarlos en cada paso lo hace decenas de veces más lento.
-        torch.set_num_threads(1)
-    try:
-        for start in range(0, len(ids) - 1, chunk_size):
-            X = ids[start:start + chunk_size].to(device)[None, :]
-            Y = ids[start + 1:start + chunk_size + 1].to(device)
-            X = X[:, :len(Y)]
-            logits, state = model(X, state)
-            logp = torch.log_softmax(logits[0].double(), dim=-1)
-            out.append(logp.gather(1, Y[:, None])[:, 0].cpu())
-    finally:
-        model.train(was_training)
-        torch.set_num_threads(threads)
-    return torch.cat(out)
+    return token_log_probs_many(model, [ids], chunk_size=chunk_size)[0]
 
 
 @torch.no_grad()
@@ -375,7 +355,9 @@ def token_log_probs_many(model, sequences, *, chunk_size=2000) -> list:
     model.eval()
     device = next(model.parameters()).device
     if device.type == "cpu":
-        torch.set_num_threads(1)  # como en token_log_probs: lotes diminutos, un hilo es lo más rápido
+        # Lotes de uno o dos flujos: cada paso es un producto pequeño; varios hilos no lo aceleran y, con la
+        # CPU ocupada, sincronizarlos en cada paso lo hace decenas de veces más lento.
+        torch.set_num_threads(1)
     out, state = [], None
     try:
         for start in range(0, batch.shape[1] - 1, chunk_size):
