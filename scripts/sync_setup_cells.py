@@ -25,13 +25,19 @@ def setup_source() -> str:
     # COMPANION_GIT_URL permite a la integración continua instalar la copia que se está probando
     # (git+file://…) en lugar del repositorio publicado; el lector de Colab no la define. El corpus se
     # guarda en «datos» junto al cuaderno (en Colab, /content/datos), salvo que COMPANION_DATA_DIR diga otra cosa.
+    # La forma es la que deja «ruff format» (las pruebas formatean los cuadernos con él): la dirección va
+    # en su propia línea para que una dirección larga no cambie el formato.
     return (
-        f"{MARKER} (en Colab instala el paquete del curso; en cualquier otro lugar no hace nada).\n"
-        "import os, sys\n"
+        f"{MARKER} (solo actúa en Colab: instala el paquete del curso).\n"
+        "import os\n"
+        "import sys\n"
+        "\n"
         "if \"google.colab\" in sys.modules:\n"
-        f"    companion_url = os.environ.get(\"COMPANION_GIT_URL\", \"git+{url}@{branch}\")\n"
+        f"    default_url = \"git+{url}@{branch}\"\n"
+        "    companion_url = os.environ.get(\"COMPANION_GIT_URL\", default_url)\n"
         "    %pip install -q \"companion @ {companion_url}\"\n"
-        "    os.environ.setdefault(\"COMPANION_DATA_DIR\", os.path.abspath(\"datos\"))  # /content/datos"
+        "    # El corpus se guarda junto al cuaderno (en Colab, /content/datos).\n"
+        "    os.environ.setdefault(\"COMPANION_DATA_DIR\", os.path.abspath(\"datos\"))"
     )
 
 

@@ -181,7 +181,8 @@ def test_setup_cell_installs_from_overridable_url():
 
     repo = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
     default = f'git+{repo["url"].rstrip("/")}@{repo.get("branch", "main")}'
-    assert f'os.environ.get("COMPANION_GIT_URL", "{default}")' in source
+    assert f'default_url = "{default}"' in source
+    assert 'os.environ.get("COMPANION_GIT_URL", default_url)' in source
     assert '%pip install -q "companion @ {companion_url}"' in source
     assert "COMPANION_DATA_DIR" in source and 'if "google.colab" in sys.modules:' in source
 
