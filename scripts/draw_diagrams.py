@@ -1,7 +1,12 @@
 """Dibuja los diagramas de celdas del libro (SVG en ``book/figuras/``) con matplotlib.
 
-    python scripts/draw_diagrams.py            # reescribe los cinco SVG
-    python scripts/draw_diagrams.py --check    # falla si algún SVG no coincide con lo que dibujaría
+    python scripts/draw_diagrams.py            # reescribe los cinco SVG y sus PNG
+    python scripts/draw_diagrams.py --check    # falla si algún SVG o PNG no coincide con lo que dibujaría
+
+Cada diagrama se guarda dos veces: en SVG, el que muestra el sitio, y en PNG con el mismo nombre, el que la
+edición para Colab incrusta en el cuaderno (``_ext/colab_edition.py``): Colab no muestra imágenes SVG en el
+Markdown ni los adjuntos de celda (``attachment:``), y sí una imagen PNG escrita como ``data:`` en el propio
+Markdown.
 
 Convenciones comunes a las cinco figuras (las explica la leyenda de cada una):
 
@@ -129,11 +134,16 @@ def legend(ax, x, y, pointwise=True):
     label(ax, x + 9.5, y, "unión: concatenación", ha="left", fontsize=10)
 
 
+PNG_DPI = 100  # la figura más ancha (la red bidireccional) queda en unos 1000 píxeles, el ancho de Colab
+
+
 def save(fig, name):
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    raster = io.BytesIO()
+    fig.savefig(raster, format="png", dpi=PNG_DPI, metadata={"Software": None})
     plt.close(fig)
-    return name, buffer.getvalue()
+    return name, buffer.getvalue(), raster.getvalue()
 
 
 # --- Las cinco figuras ----------------------------------------------------------------------------------
@@ -330,21 +340,25 @@ DIAGRAMS = (rnn_cell, lstm_cell, gru_cell, deep_rnn, bidirectional_rnn)
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="no escribe: falla si algún SVG está desfasado")
+    parser.add_argument("--check", action="store_true", help="no escribe: falla si algún SVG o PNG está desfasado")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     stale = []
     for draw in DIAGRAMS:
-        name, svg = draw()
-        path = OUT / name
+        name, svg, png = draw()
+        path, raster = OUT / name, (OUT / name).with_suffix(".png")
         if args.check:
             if not path.is_file() or path.read_text(encoding="utf-8") != svg:
                 stale.append(name)
+            if not raster.is_file() or raster.read_bytes() != png:
+                stale.append(raster.name)
         else:
             path.write_text(svg, encoding="utf-8")
-            print(f"escrito {path.relative_to(OUT.parents[1])} ({len(svg) // 1024} KiB)")
+            raster.write_bytes(png)
+            print(f"escrito {path.relative_to(OUT.parents[1])} ({len(svg) // 1024} KiB) y {raster.name} "
+                  f"({len(png) // 1024} KiB)")
     if stale:
-        print(f"SVG desfasados: {', '.join(stale)}; ejecute python scripts/draw_diagrams.py", file=sys.stderr)
+        print(f"Figuras desfasadas: {', '.join(stale)}; ejecute python scripts/draw_diagrams.py", file=sys.stderr)
         return 1
     return 0
 
