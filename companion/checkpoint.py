@@ -11,6 +11,10 @@ código arbitrario):
      "weights_sha256": "…",           # suma de comprobación de los pesos (weights_checksum)
      "metadata": {...}}               # suma de comprobación del corpus, épocas, tiempo, perplejidades…
 
+Con ``int8=True`` (versión 3 del formato) cada matriz de pesos se guarda cuantizada en int8, simétrica y con
+una escala por fila, y el diccionario lleva además ``"int8_scales": {nombre: escala}`` (véase
+:func:`quantize_int8`); la suma de comprobación cubre los enteros y las escalas.
+
 Al cargar se comprueba todo lo que puede estar mal antes de usar el modelo: que el archivo sea un punto de
 control de este formato, que su configuración sea válida, que los pesos coincidan con su suma de comprobación
 (un archivo con bytes alterados se rechaza, aunque PyTorch pueda leerlo) y que todos sean finitos (ni NaN ni
@@ -37,7 +41,8 @@ from companion.model import build_model
 
 FORMAT = "companion-charlm"
 VERSION = 2
-READABLE_VERSIONS = (1, 2)  # la 1 no lleva suma de comprobación de los pesos
+INT8_VERSION = 3  # versión de los archivos con matrices en int8 (lleva "int8_scales")
+READABLE_VERSIONS = (1, 2, 3)  # la 1 no lleva suma de comprobación de los pesos
 PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
 PRETRAINED_NAMES = ("rnn", "gru", "lstm", "lstm2", "lstm_large")
 
@@ -58,6 +63,50 @@ def round_to_half(model) -> None:
     with torch.no_grad():
         for tensor in model.state_dict().values():
             if tensor.is_floating_point():
+                tensor.copy_(tensor.half())
+
+
+def quantize_int8(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cuantiza una matriz en int8, simétrica y por fila: devuelve ``(q, s)`` con ``weight ≈ q · s``.
+
+    Para cada fila i (el primer índice; en ``nn.LSTM`` y ``nn.GRU``, una unidad de una compuerta)
+
+        s_i = max_j |w_ij| / 127,    q_ij = redondeo(w_ij / s_i) ∈ {−127, …, 127},
+
+    así que el error de cada peso es como mucho s_i / 2. Una fila de ceros recibe escala 1. La escala se
+    guarda en float32 (una por fila: apenas ocupa).
+    """
+    if not weight.is_floating_point() or weight.dim() < 2:
+        raise ValueError(f"Solo se cuantizan matrices de coma flotante, no un tensor {weight.dtype} de forma "
+                         f"{tuple(weight.shape)}.")
+    w = weight.detach().float()
+    scale = w.abs().reshape(w.shape[0], -1).amax(dim=1) / 127
+    scale = torch.where(scale > 0, scale, torch.ones_like(scale))
+    q = torch.round(w / scale.view(-1, *([1] * (w.dim() - 1)))).clamp_(-127, 127).to(torch.int8)
+    return q, scale
+
+
+def dequantize_int8(q: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """Inversa de :func:`quantize_int8`: ``q · s`` en float32."""
+    return q.float() * scale.float().view(-1, *([1] * (q.dim() - 1)))
+
+
+def _int8_names(state_dict) -> list[str]:
+    """Tensores que se cuantizan en int8: las matrices de coma flotante (los sesgos, 1-D, quedan en float16)."""
+    return [k for k, v in state_dict.items() if v.is_floating_point() and v.dim() >= 2]
+
+
+def round_to_int8(model) -> None:
+    """Sustituye en el sitio cada matriz de ``model`` por su versión cuantizada en int8 y los demás pesos por
+    su redondeo a float16 (sin cambiar su tipo): así se mide la perplejidad con los pesos que guardará
+    ``save_checkpoint(..., int8=True)``."""
+    with torch.no_grad():
+        state = model.state_dict()
+        matrices = set(_int8_names(state))
+        for key, tensor in state.items():
+            if key in matrices:
+                tensor.copy_(dequantize_int8(*quantize_int8(tensor)))
+            elif tensor.is_floating_point():
                 tensor.copy_(tensor.half())
 
 
@@ -83,12 +132,14 @@ def _first_non_finite(state_dict):
     return None
 
 
-def save_checkpoint(path, model, vocab, metadata=None, *, half=False) -> Path:
+def save_checkpoint(path, model, vocab, metadata=None, *, half=False, int8=False) -> Path:
     """Guarda ``model`` (un CharLM construido con ``build_model``), ``vocab`` y ``metadata`` en ``path``.
 
     La escritura es atómica: se escribe un archivo temporal en la misma carpeta y se renombra con
     ``os.replace``, así que nunca queda un archivo a medio escribir. ``half=True`` guarda los pesos en
-    float16. Con los pesos se guarda su suma de comprobación (:func:`weights_checksum`). Un modelo con
+    float16; ``int8=True`` guarda las matrices en int8 con una escala por fila (:func:`quantize_int8`) y los
+    sesgos en float16: un cuarto del espacio de float32. Con los pesos se guarda su suma de comprobación
+    (:func:`weights_checksum`). Un modelo con
     pesos no finitos (NaN o infinitos, por ejemplo tras un entrenamiento que divergió) no se guarda.
     Devuelve la ruta escrita.
     """
@@ -103,18 +154,26 @@ def save_checkpoint(path, model, vocab, metadata=None, *, half=False) -> Path:
                          "guarde el vocabulario con el que se entrenó el modelo.")
     metadata = dict(metadata or {})
     _check_plain(metadata, "metadata")
-    state = {}
-    for key, tensor in model.state_dict().items():
-        tensor = tensor.detach().cpu()
-        state[key] = tensor.half() if half and tensor.is_floating_point() else tensor.clone()
-    bad = _first_non_finite(state)
+    state, scales = {}, {}
+    source = {key: tensor.detach().cpu() for key, tensor in model.state_dict().items()}
+    bad = _first_non_finite(source) if int8 else None
+    matrices = set(_int8_names(source)) if int8 and bad is None else set()
+    for key, tensor in source.items():
+        if key in matrices:
+            state[key], scales[key] = quantize_int8(tensor)
+        else:
+            state[key] = tensor.half() if (half or int8) and tensor.is_floating_point() else tensor.clone()
+    bad = bad or _first_non_finite(state)
     if bad is not None:
         where = " (en float16: el peso supera 65 504, el máximo de media precisión)" if half else ""
         raise ValueError(f"El peso {bad!r} del modelo tiene valores no finitos (NaN o infinito){where}: no se "
                          "guarda un modelo así. Si el entrenamiento divergió, repítalo con una tasa de "
                          "aprendizaje menor o con recorte del gradiente (--clip).")
-    payload = {"format": FORMAT, "version": VERSION, "config": dict(config), "vocab": vocab.to_dict(),
-               "state_dict": state, "weights_sha256": weights_checksum(state), "metadata": metadata}
+    payload = {"format": FORMAT, "version": INT8_VERSION if int8 else VERSION, "config": dict(config),
+               "vocab": vocab.to_dict(), "state_dict": state,
+               "weights_sha256": weights_checksum(_with_scales(state, scales)), "metadata": metadata}
+    if int8:
+        payload["int8_scales"] = scales
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -128,6 +187,11 @@ def save_checkpoint(path, model, vocab, metadata=None, *, half=False) -> Path:
             os.remove(tmp)
         raise
     return path
+
+
+def _with_scales(state, scales):
+    """Pesos y escalas en un solo diccionario, para que la suma de comprobación cubra las dos cosas."""
+    return {**state, **{f"{key}@int8_scale": scale for key, scale in scales.items()}}
 
 
 def _check_plain(value, where):
@@ -179,15 +243,23 @@ def load_checkpoint(path, map_location="cpu", *, vocab=None) -> Pretrained:
             isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
         raise ValueError(f"{name!r} no contiene pesos válidos (se esperaba un diccionario de tensores en "
                          "'state_dict'): el archivo está dañado; vuelva a generarlo.")
+    scales = payload.get("int8_scales", {}) if version == INT8_VERSION else {}
+    if not isinstance(scales, dict) or not all(
+            isinstance(v, torch.Tensor) and k in state and state[k].dtype == torch.int8
+            and v.dim() == 1 and len(v) == state[k].shape[0] for k, v in scales.items()) or any(
+            v.dtype == torch.int8 and k not in scales for k, v in state.items()):
+        raise ValueError(f"Las escalas int8 de {name!r} no encajan con sus pesos: el archivo está dañado; "
+                         "vuelva a descargarlo o a generarlo.")
     stored_sum = payload.get("weights_sha256")
     if version >= 2 or stored_sum is not None:
         if not isinstance(stored_sum, str):
             raise ValueError(f"A {name!r} le falta la suma de comprobación de los pesos: el archivo está dañado o "
                              "incompleto; vuelva a descargarlo o a generarlo.")
-        if weights_checksum(state) != stored_sum:
+        if weights_checksum(_with_scales(state, scales)) != stored_sum:
             raise ValueError(f"Los pesos de {name!r} no coinciden con su suma de comprobación: el archivo se ha "
                              "dañado (o modificado) después de guardarlo. Vuelva a descargarlo o a generarlo con "
                              "`python -m companion train`.")
+    state = {k: dequantize_int8(v, scales[k]) if k in scales else v for k, v in state.items()}
     bad = _first_non_finite(state)
     if bad is not None:
         raise ValueError(f"El peso {bad!r} de {name!r} tiene valores no finitos (NaN o infinito): el modelo "
@@ -255,7 +327,7 @@ def config_problem(config) -> str | None:
         "scratch": (lambda v: isinstance(v, bool), "True o False"),
         "forget_bias": (lambda v: v is None or _is_real(v), "None o un número finito"),
     }
-    for key in ("dropout", "embedding_dropout", "output_dropout"):
+    for key in ("dropout", "embedding_dropout", "output_dropout", "weight_drop"):
         checks[key] = (lambda v: _is_real(v) and 0 <= v < 1, "una probabilidad en [0, 1)")
     for key, (ok, expected) in checks.items():
         if key in config and not ok(config[key]):

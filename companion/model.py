@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import torch
 import torch.nn.functional as F
@@ -30,10 +31,11 @@ class CharLM(nn.Module):
     """
 
     def __init__(self, rnn: nn.Module, vocab_size: int, embedding_dim: int | None = None,
-                 embedding_dropout: float = 0.0, output_dropout: float = 0.0):
+                 embedding_dropout: float = 0.0, output_dropout: float = 0.0, weight_drop: float = 0.0):
         super().__init__()
         check_probability("embedding_dropout", embedding_dropout)
         check_probability("output_dropout", output_dropout)
+        check_probability("weight_drop", weight_drop)
         check_positive_int("vocab_size", vocab_size)
         input_size = vocab_size if embedding_dim is None else embedding_dim
         if getattr(rnn, "input_size", None) != input_size:
@@ -50,6 +52,7 @@ class CharLM(nn.Module):
         # también un modelo de una sola capa, donde el dropout «entre capas» no tiene dónde actuar.
         self.embedding_dropout = nn.Dropout(float(embedding_dropout))
         self.output_dropout = nn.Dropout(float(output_dropout))
+        self.weight_drop = float(weight_drop)
         num_outputs = rnn.hidden_size * (2 if rnn.bidirectional else 1)
         bound = 1.0 / math.sqrt(num_outputs)
         self.W_hq = nn.Parameter(torch.empty(num_outputs, vocab_size).uniform_(-bound, bound))
@@ -70,9 +73,29 @@ class CharLM(nn.Module):
             inputs = F.one_hot(X, self.vocab_size).to(self.W_hq.dtype)
         else:
             inputs = self.embedding(X)
-        outputs, state = self.rnn(self.embedding_dropout(inputs), state)
+        outputs, state = self.recurrent(self.embedding_dropout(inputs), state)
         logits = self.output_dropout(outputs).transpose(0, 1) @ self.W_hq + self.b_q
         return logits, state
+
+    def recurrent(self, inputs: torch.Tensor, state=None):
+        """Aplica la capa recurrente; en entrenamiento, con *weight drop* sobre sus matrices recurrentes.
+
+        *Weight drop* (DropConnect sobre ``W_hh``, como en AWD-LSTM; Merity et al., 2018): cada entrada de
+        cada matriz recurrente se anula con probabilidad p y las demás se dividen por 1 − p,
+
+            W̃_hh = (M ⊙ W_hh) / (1 − p),   M con entradas independientes de Bernoulli(1 − p),
+
+        con **una sola máscara M por llamada**, la misma en todos los pasos del segmento (como el *dropout*
+        variacional, pero sobre los pesos). Las conexiones de la entrada (``W_x*``) no se tocan. En evaluación,
+        o con ``weight_drop = 0``, es la capa sin cambios.
+        """
+        if not (self.training and self.weight_drop > 0):
+            return self.rnn(inputs, state)
+        dropped = {name: F.dropout(weight, self.weight_drop)
+                   for name, weight in self.rnn.named_parameters() if is_recurrent_weight(name)}
+        # functional_call usa los pesos anulados en lugar de los propios sin modificar el módulo: el gradiente
+        # llega a los pesos originales a través de la máscara.
+        return torch.func.functional_call(self.rnn, dropped, (inputs, state))
 
     @property
     def config(self) -> dict:
@@ -84,10 +107,18 @@ class CharLM(nn.Module):
         return sum(p.numel() for p in self.parameters() if p.requires_grad)
 
 
+_RECURRENT_WEIGHT = re.compile(r"(weight_hh_l\d+(_reverse)?|W_h[a-z]*)")
+
+
+def is_recurrent_weight(name: str) -> bool:
+    """``True`` si el parámetro ``name`` de una capa recurrente es una matriz recurrente (``W_h*`` o ``weight_hh``)."""
+    return _RECURRENT_WEIGHT.fullmatch(name.rsplit(".", 1)[-1]) is not None
+
+
 def build_model(cell: str = "lstm", vocab_size: int = 33, hidden_size: int = 256, num_layers: int = 1,
                 bidirectional: bool = False, dropout: float = 0.0, embedding_dim: int | None = None,
                 scratch: bool = False, embedding_dropout: float = 0.0, output_dropout: float = 0.0,
-                forget_bias: float | None = None) -> CharLM:
+                forget_bias: float | None = None, weight_drop: float = 0.0) -> CharLM:
     """Construye un :class:`CharLM` con una capa ``cell`` (``"rnn"``, ``"gru"`` o ``"lstm"``).
 
     ``scratch=True`` usa las capas desde cero de :mod:`companion.rnn` (la GRU del capítulo, de Cho et al.,
@@ -95,13 +126,15 @@ def build_model(cell: str = "lstm", vocab_size: int = 33, hidden_size: int = 256
     ``.config``.
 
     ``dropout`` actúa entre capas apiladas; ``embedding_dropout`` sobre las entradas de la capa recurrente y
-    ``output_dropout`` sobre sus salidas (antes de ``W_hq``). ``forget_bias`` (solo LSTM) fija el sesgo total
+    ``output_dropout`` sobre sus salidas (antes de ``W_hq``); ``weight_drop`` anula entradas de las matrices
+    recurrentes con una máscara por segmento (:meth:`CharLM.recurrent`). ``forget_bias`` (solo LSTM) fija el sesgo total
     de la compuerta de olvido ``b_f`` de todas las capas a ese valor al iniciar (por ejemplo 1.0, como
     recomienda el capítulo 5); ``None`` deja la inicialización por omisión.
     """
     config = dict(cell=cell, vocab_size=vocab_size, hidden_size=hidden_size, num_layers=num_layers,
                   bidirectional=bidirectional, dropout=dropout, embedding_dim=embedding_dim, scratch=scratch)
-    extras = dict(embedding_dropout=embedding_dropout, output_dropout=output_dropout, forget_bias=forget_bias)
+    extras = dict(embedding_dropout=embedding_dropout, output_dropout=output_dropout, forget_bias=forget_bias,
+                  weight_drop=weight_drop)
     # Solo se guardan si difieren del valor por omisión: los puntos de control antiguos siguen siendo iguales.
     config.update({k: v for k, v in extras.items() if v not in (None, 0, 0.0)})
     if cell not in CELLS:
@@ -114,6 +147,7 @@ def build_model(cell: str = "lstm", vocab_size: int = 33, hidden_size: int = 256
         check_positive_int(name, value)
     check_positive_int("embedding_dim", embedding_dim, optional=True)  # None: one-hot
     check_probability("dropout", dropout)
+    check_probability("weight_drop", weight_drop)
     input_size = vocab_size if embedding_dim is None else embedding_dim
     scratch_cls, torch_cls = CELLS[cell]
     if not scratch:
@@ -123,7 +157,7 @@ def build_model(cell: str = "lstm", vocab_size: int = 33, hidden_size: int = 256
         rnn = scratch_cls(input_size, hidden_size)
     else:
         rnn = DeepRNN(scratch_cls, input_size, hidden_size, num_layers, bidirectional, dropout)
-    model = CharLM(rnn, vocab_size, embedding_dim, embedding_dropout, output_dropout)
+    model = CharLM(rnn, vocab_size, embedding_dim, embedding_dropout, output_dropout, weight_drop)
     if forget_bias is not None:
         _set_forget_bias(rnn, float(forget_bias))
     model._config = config
@@ -166,4 +200,6 @@ def _infer_config(model: CharLM) -> dict:
     for name in ("embedding_dropout", "output_dropout"):
         if getattr(model, name).p:
             config[name] = float(getattr(model, name).p)
+    if model.weight_drop:
+        config["weight_drop"] = model.weight_drop
     return config

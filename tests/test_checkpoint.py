@@ -237,3 +237,53 @@ def test_pretrained_fields_are_documented_in_spanish():
         doc = getattr(Pretrained, field).__doc__
         assert "Alias for field" not in doc and doc[0].isupper()
     assert "desempaquetar" in Pretrained.__doc__
+
+
+# --- int8: matrices cuantizadas por fila, sesgos en float16, suma de comprobación de enteros y escalas ---
+
+def test_quantize_int8_error_is_at_most_half_a_step():
+    torch.manual_seed(0)
+    weight = torch.randn(7, 11) * torch.logspace(-3, 1, 7)[:, None]  # filas de escalas muy distintas
+    weight[3] = 0.0
+    q, scale = checkpoint_module.quantize_int8(weight)
+    assert q.dtype == torch.int8 and scale.shape == (7,) and int(q.abs().max()) == 127
+    error = (checkpoint_module.dequantize_int8(q, scale) - weight).abs()
+    assert bool((error <= scale[:, None] / 2 + 1e-7).all())
+    assert bool((checkpoint_module.dequantize_int8(q, scale)[3] == 0).all())
+
+
+def test_int8_round_trip_matches_round_to_int8_and_is_smaller(trained, tmp_path):
+    import copy
+
+    model, vocab = trained
+    path8 = save_checkpoint(tmp_path / "m8.pt", model, vocab, {"a": 1}, int8=True)
+    loaded = load_checkpoint(path8)
+    expected = copy.deepcopy(model)
+    checkpoint_module.round_to_int8(expected)
+    torch.testing.assert_close(outputs(loaded.model, vocab), outputs(expected, vocab))
+    assert loaded.metadata == {"a": 1}
+    payload = torch.load(path8, weights_only=True)
+    assert payload["version"] == 3
+    assert {k for k, v in payload["state_dict"].items() if v.dtype == torch.int8} == set(payload["int8_scales"])
+    assert all(v.dtype in (torch.int8, torch.float16) for v in payload["state_dict"].values())
+    matrices = sum(v.numel() for v in payload["state_dict"].values() if v.dtype == torch.int8)
+    assert matrices > 0.9 * sum(p.numel() for p in model.parameters())
+    big = build_model("lstm", vocab_size=len(vocab), hidden_size=96, embedding_dim=16)  # pesos > cabeceras
+    size8 = save_checkpoint(tmp_path / "b8.pt", big, vocab, int8=True).stat().st_size
+    size16 = save_checkpoint(tmp_path / "b16.pt", big, vocab, half=True).stat().st_size
+    assert size8 < 0.6 * size16
+
+
+def test_int8_scales_are_covered_by_the_checksum(trained, tmp_path):
+    model, vocab = trained
+    path = save_checkpoint(tmp_path / "m.pt", model, vocab, int8=True)
+    payload = torch.load(path, weights_only=True)
+    key = next(iter(payload["int8_scales"]))
+    payload["int8_scales"][key] = payload["int8_scales"][key] * 2
+    torch.save(payload, path)
+    with pytest.raises(ValueError, match="suma de comprobación"):
+        load_checkpoint(path)
+    del payload["int8_scales"][key]
+    torch.save(payload, path)
+    with pytest.raises(ValueError, match="escalas int8"):
+        load_checkpoint(path)

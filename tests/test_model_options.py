@@ -69,3 +69,64 @@ def test_dropout_modules_are_present_and_recorded(tmp_path):
 def test_build_model_validates_before_building(kwargs, message):
     with pytest.raises(ValueError, match=message):
         build_model("lstm", vocab_size=7, **kwargs)
+
+
+# --- weight drop (AWD-LSTM): una máscara sobre las matrices recurrentes, la misma en todos los pasos ---
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("scratch", [False, True])
+def test_weight_drop_is_identity_in_eval_and_random_in_training(cell, scratch):
+    torch.manual_seed(0)
+    model = build_model(cell, vocab_size=9, hidden_size=6, num_layers=2, embedding_dim=4, scratch=scratch,
+                        weight_drop=0.5)
+    reference = build_model(cell, vocab_size=9, hidden_size=6, num_layers=2, embedding_dim=4, scratch=scratch)
+    reference.load_state_dict(model.state_dict())
+    X = torch.randint(0, 9, (3, 7))
+    model.eval(), reference.eval()
+    torch.testing.assert_close(model(X)[0], reference(X)[0])
+    model.train(), reference.train()
+    dropped = model(X)[0]
+    assert not torch.allclose(dropped, reference(X)[0])
+    dropped.sum().backward()  # el gradiente llega a las matrices originales a través de la máscara
+    assert all(p.grad is not None for p in model.parameters())
+    assert model.config["weight_drop"] == 0.5
+
+
+@pytest.mark.parametrize("scratch", [False, True])
+def test_weight_drop_uses_one_mask_for_the_whole_segment(scratch, monkeypatch):
+    """Las salidas de un segmento entero con weight drop son las de la red sin dropout con UNA matriz
+    recurrente anulada (entradas 0 o W/(1−p)): la máscara no cambia de un paso a otro."""
+    torch.manual_seed(1)
+    p = 0.5
+    model = build_model("lstm", vocab_size=9, hidden_size=5, embedding_dim=4, scratch=scratch, weight_drop=p)
+    captured = {}
+    real_call = torch.func.functional_call
+
+    def spy(module, weights, args):
+        captured.update(weights)
+        return real_call(module, weights, args)
+
+    monkeypatch.setattr(torch.func, "functional_call", spy)
+    X = torch.randint(0, 9, (2, 12))
+    model.train()
+    out = model(X)[0]
+    assert captured and all("hh" in name or name.startswith("W_h") for name in captured)
+    own = dict(model.rnn.named_parameters())
+    for name, weight in captured.items():
+        kept = weight != 0
+        torch.testing.assert_close(weight[kept], own[name][kept] / (1 - p))
+        assert 0 < kept.float().mean() < 1
+    model.eval()  # la misma red, sin dropout, con las matrices recurrentes anuladas fijas
+    with torch.no_grad():
+        for name, weight in captured.items():
+            own[name].copy_(weight)
+    torch.testing.assert_close(out, model(X)[0])
+
+
+def test_weight_drop_is_validated_and_saved(tmp_path):
+    with pytest.raises(ValueError, match="weight_drop"):
+        build_model("lstm", vocab_size=5, weight_drop=1.0)
+    vocab = Vocab("abcde ")
+    model = build_model("lstm", vocab_size=len(vocab), hidden_size=4, weight_drop=0.25)
+    loaded = load_checkpoint(save_checkpoint(tmp_path / "m.pt", model, vocab)).model
+    assert loaded.weight_drop == 0.25 and loaded.config["weight_drop"] == 0.25
