@@ -2,9 +2,9 @@
 
     python scripts/ship_pretrained.py [NOMBRE ...]   # por omisión, los de companion.recipes.SHIPPED
 
-Cada punto de control se vuelve a guardar con ``save_checkpoint`` (pesos en float16, como se entrenaron, y su
-suma de comprobación), conservando sus metadatos. Se comprueba antes que su perplejidad de prueba, medida de
-nuevo aquí, coincide con la de los metadatos. Respeta el límite del repositorio: 8 MB por archivo y 16 MB en
+Cada punto de control se vuelve a guardar con ``save_checkpoint`` (pesos en float16, o en int8 si su receta lo
+pide, como se midieron al entrenar, y su suma de comprobación), conservando sus metadatos. Se comprueba antes que su perplejidad de prueba, medida de
+nuevo aquí, coincide con la de los metadatos. Respeta el límite del repositorio: 8 MB por archivo y 20 MB en
 total en ``companion/pretrained/``.
 """
 from __future__ import annotations
@@ -14,11 +14,11 @@ from pathlib import Path
 
 from companion.checkpoint import PRETRAINED_DIR, load_checkpoint, save_checkpoint
 from companion.data import load_corpus
-from companion.recipes import SHIPPED
+from companion.recipes import RECIPES, SHIPPED
 from companion.train import evaluate
 
 SOURCE = Path(__file__).resolve().parents[1] / "_train"
-MAX_FILE, MAX_TOTAL = 8_000_000, 16_000_000
+MAX_FILE, MAX_TOTAL = 8_000_000, 20_000_000
 
 
 def main(names) -> int:
@@ -29,7 +29,8 @@ def main(names) -> int:
         if abs(test - meta["test_perplexity"]) > 1e-3:
             raise SystemExit(f"{name}: la perplejidad de prueba medida ({test:.4f}) no coincide con la de los "
                              f"metadatos ({meta['test_perplexity']:.4f}).")
-        path = save_checkpoint(PRETRAINED_DIR / f"{name}.pt", model, vocab, meta, half=True)
+        int8 = bool(RECIPES.get(name, {}).get("int8"))
+        path = save_checkpoint(PRETRAINED_DIR / f"{name}.pt", model, vocab, meta, half=not int8, int8=int8)
         size = path.stat().st_size
         print(f"{name}: prueba {test:.3f}, {size / 1e6:.2f} MB → {path}")
         if size > MAX_FILE:
@@ -37,7 +38,7 @@ def main(names) -> int:
     total = sum(p.stat().st_size for p in PRETRAINED_DIR.rglob("*") if p.is_file())
     print(f"companion/pretrained/: {total / 1e6:.2f} MB en total")
     if total > MAX_TOTAL:
-        raise SystemExit(f"companion/pretrained/ ocupa {total / 1e6:.1f} MB: más de 16 MB.")
+        raise SystemExit(f"companion/pretrained/ ocupa {total / 1e6:.1f} MB: más de 20 MB.")
     return 0
 
 
