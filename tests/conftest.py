@@ -75,7 +75,7 @@ def tiny_model(vocab):
     return make
 
 
-GENERATION_TEXT = "sancho y quijote van por la mancha buscando aventuras de caballería " * 4
+from generation_text import GENERATION_TEXT  # noqa: E402,F401
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from companion.data import Vocab
 from companion.generate import beam_generate, beam_search, generate
 from companion.model import build_model
 
-from conftest import GENERATION_TEXT as TEXT  # noqa: E402
+from generation_text import GENERATION_TEXT as TEXT  # noqa: E402
 
 
 @pytest.fixture(scope="module")

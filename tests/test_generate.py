@@ -6,7 +6,7 @@ from companion.data import Vocab, clean
 from companion.generate import generate
 from companion.model import build_model
 
-from conftest import GENERATION_TEXT as TEXT  # noqa: E402
+from generation_text import GENERATION_TEXT as TEXT  # noqa: E402
 
 
 @pytest.fixture(scope="module")
