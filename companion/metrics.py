@@ -168,3 +168,68 @@ class Evaluation:
         """Evaluación a partir de ln p de cada carácter predicho (NLL = −Σ ln p, count = número de términos)."""
         nll, count = float(-logp.sum()), len(logp)
         return cls(nll=nll, count=count, perplexity=perplexity_from_nll(nll, count), bpc=bits_per_char(nll, count))
+
+
+@dataclass
+class PairedDifference:
+    """Diferencia de bits por carácter entre dos modelos sobre el mismo texto, con su intervalo al 95 %.
+
+    ``difference`` es bpc(A) − bpc(B) (negativa si A es mejor); ``low`` y ``high`` son los percentiles 2.5 y
+    97.5 del *bootstrap* por bloques; ``blocks`` es el número de bloques del texto. ``tie`` es ``True``
+    cuando el intervalo contiene el 0: con ese texto, los dos modelos no se distinguen.
+    """
+
+    difference: float
+    low: float
+    high: float
+    blocks: int
+
+    @property
+    def tie(self) -> bool:
+        return self.low <= 0.0 <= self.high
+
+
+def paired_bootstrap(logp_a, logp_b, *, block_size: int = 2000, samples: int = 2000,
+                     seed: int = 0) -> PairedDifference:
+    """Intervalo al 95 % de bpc(A) − bpc(B) por *bootstrap* pareado sobre bloques del texto.
+
+    ``logp_a`` y ``logp_b`` son ln P de cada carácter del **mismo** texto según cada modelo (por ejemplo de
+    :func:`companion.train.token_log_probs` o de ``NGramLM.token_log_probs``). El texto se corta en bloques
+    contiguos de ``block_size`` caracteres (el resto final se descarta) y se remuestrean bloques con
+    reemplazo ``samples`` veces; en cada remuestra se calcula la diferencia media. Es *pareado* porque los
+    dos modelos se evalúan sobre los mismos bloques, y *por bloques* porque los caracteres vecinos no son
+    independientes: remuestrear caracteres sueltos daría intervalos demasiado estrechos.
+    (Una función de bibliotecas como SciPy no hace el remuestreo por bloques, y el paquete no depende de ellas.)
+    """
+    a = _as_logp(logp_a, "logp_a")
+    b = _as_logp(logp_b, "logp_b")
+    if a.shape != b.shape:
+        raise ValueError(
+            f"logp_a y logp_b deben medir el mismo texto (la misma longitud); recibió {a.size} y {b.size}."
+        )
+    for name, value in (("block_size", block_size), ("samples", samples)):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"{name} debe ser un entero positivo; recibió {value!r}.")
+    blocks = a.size // block_size
+    if blocks < 2:
+        raise ValueError(
+            f"Con {a.size} caracteres y block_size={block_size} hay {blocks} bloque(s); hacen falta al menos 2: "
+            "use un texto más largo o bloques más cortos."
+        )
+    per_char = (b - a)[: blocks * block_size] / math.log(2.0)  # bits(A) − bits(B) de cada carácter
+    block_means = per_char.reshape(blocks, block_size).mean(axis=1)
+    rng = np.random.default_rng(seed)
+    resampled = block_means[rng.integers(0, blocks, size=(samples, blocks))].mean(axis=1)
+    low, high = np.percentile(resampled, [2.5, 97.5])
+    return PairedDifference(difference=float(block_means.mean()), low=float(low), high=float(high), blocks=blocks)
+
+
+def _as_logp(x, name: str) -> np.ndarray:
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu().double().numpy()
+    array = np.asarray(x, dtype=np.float64)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} debe ser un vector 1-D no vacío de log-probabilidades; recibió forma {array.shape}.")
+    if np.isnan(array).any() or (array > 0).any():
+        raise ValueError(f"{name} debe contener logaritmos de probabilidades (≤ 0, sin NaN).")
+    return array

@@ -92,3 +92,46 @@ def test_from_logits_matches_definition():
 def test_metric_bad_input(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_paired_bootstrap_difference_and_interval():
+    from companion.metrics import paired_bootstrap
+
+    rng = np.random.default_rng(0)
+    base = -0.5 - rng.exponential(1.0, size=20_000)
+    better = base + 0.1 * math.log(2)  # B gana 0.1 bits en cada carácter
+    result = paired_bootstrap(base, better, block_size=1000)
+    assert result.blocks == 20
+    assert result.difference == pytest.approx(0.1)  # bpc(A) − bpc(B) > 0: B es mejor
+    assert result.low == pytest.approx(0.1) and result.high == pytest.approx(0.1)
+    assert not result.tie
+    same = paired_bootstrap(base, base, block_size=1000)
+    assert same.difference == 0 and same.tie
+
+
+def test_paired_bootstrap_noise_is_a_tie():
+    from companion.metrics import paired_bootstrap
+
+    rng = np.random.default_rng(1)
+    a = -rng.exponential(1.0, size=40_000)
+    b = -rng.exponential(1.0, size=40_000)  # dos «modelos» igual de buenos, con ruido independiente
+    result = paired_bootstrap(a, torch.as_tensor(b), block_size=2000, seed=3)
+    assert result.low < result.difference < result.high
+    assert result.tie
+    assert paired_bootstrap(a, b, block_size=2000, seed=3) == result  # reproducible con la misma semilla
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "kwargs", "message"),
+    [
+        ([-1.0] * 10, [-1.0] * 9, {}, "misma longitud"),
+        ([-1.0] * 10, [-1.0] * 10, {"block_size": 6}, "al menos 2"),
+        ([-1.0] * 10, [-1.0] * 10, {"block_size": 0}, "entero positivo"),
+        ([0.5] * 10, [-1.0] * 10, {"block_size": 2}, "≤ 0"),
+    ],
+)
+def test_paired_bootstrap_rejects_bad_input(a, b, kwargs, message):
+    from companion.metrics import paired_bootstrap
+
+    with pytest.raises(ValueError, match=message):
+        paired_bootstrap(a, b, **kwargs)
