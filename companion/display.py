@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
 
 
@@ -105,3 +106,98 @@ def glue(name: str, value, display: bool = False):
             show(value)
         return None
     return myst_glue(name, value, display=display)
+
+
+# --- Tablas de resultados ------------------------------------------------------------------------------
+_TEX_SYMBOLS = {
+    r"\rho": "ρ", r"\sigma": "σ", r"\lambda": "λ", r"\eta": "η", r"\tau": "τ", r"\alpha": "α",
+    r"\beta": "β", r"\gamma": "γ", r"\theta": "θ", r"\Vert": "‖", r"\|": "‖", r"\top": "ᵀ",
+    r"\cdot": "·", r"\times": "×", r"\approx": "≈", r"\le": "≤", r"\ge": "≥", r"\max": "máx",
+    r"\min": "mín", r"\log": "log",
+}
+
+
+def plain_math(text: str) -> str:
+    """Versión en texto llano de las fórmulas ``$…$`` de ``text`` (``$\\rho$`` → ``ρ``).
+
+    Sirve para la representación en texto de :class:`Table`, la que ve una consola sin Markdown.
+    """
+
+    def convert(match: re.Match) -> str:
+        formula = match.group(1)
+        for command in sorted(_TEX_SYMBOLS, key=len, reverse=True):
+            formula = formula.replace(command, _TEX_SYMBOLS[command])
+        formula = re.sub(r"\\(?:mathbf|mathrm|text|operatorname)\{([^{}]*)\}", r"\1", formula)
+        formula = re.sub(r"([_^])\{([^{}]*)\}", r"\1\2", formula)
+        return formula.replace("{", "").replace("}", "").replace("\\", "")
+
+    return re.sub(r"(?<!\\)\$([^$]+)\$", convert, text).replace("`", "")
+
+
+class Table:
+    """Tabla de resultados que se ve como tabla en el sitio, en Jupyter y en Colab.
+
+    Se representa en Markdown (``_repr_markdown_``: el sitio lo compone con MyST, de modo que ``$…$`` se
+    escribe como fórmula; Jupyter y Colab lo componen igual) y en texto alineado por columnas
+    (``repr``), para una consola sin Markdown. Los capítulos la crean con :func:`show_table`.
+
+    Parámetros
+    ----------
+    header:
+        Títulos de las columnas (texto Markdown; admite ``$…$`` y ```código```).
+    rows:
+        Filas: cada una, una secuencia con tantos valores como columnas (se escriben con ``str``).
+    align:
+        Alineación de cada columna, ``"l"`` (izquierda), ``"r"`` (derecha) o ``"c"`` (centro), por
+        ejemplo ``"lrr"``. Por omisión, la primera a la izquierda y las demás (números) a la derecha.
+    """
+
+    _RULE = {"l": "---", "r": "---:", "c": ":---:"}
+
+    def __init__(self, header, rows, align: str | None = None) -> None:
+        self.header = [str(cell) for cell in header]
+        if not self.header:
+            raise ValueError("Una tabla necesita al menos una columna: pase sus títulos en header.")
+        self.rows = [[str(cell) for cell in row] for row in rows]
+        width = len(self.header)
+        for number, row in enumerate(self.rows, start=1):
+            if len(row) != width:
+                raise ValueError(
+                    f"La fila {number} tiene {len(row)} valores y la tabla {width} columnas: "
+                    "dé a cada fila un valor por columna."
+                )
+        self.align = align if align is not None else "l" + "r" * (width - 1)
+        if len(self.align) != width or set(self.align) - set(self._RULE):
+            raise ValueError(
+                f"align debe tener una letra (l, r o c) por columna ({width}), no {self.align!r}."
+            )
+
+    @staticmethod
+    def _cell(text: str) -> str:
+        return text.replace("|", r"\|").replace("\n", " ")
+
+    def _repr_markdown_(self) -> str:
+        lines = ["| " + " | ".join(self._cell(c) for c in self.header) + " |"]
+        lines.append("|" + "|".join(self._RULE[a] for a in self.align) + "|")
+        lines += ["| " + " | ".join(self._cell(c) for c in row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        table = [[plain_math(c) for c in self.header]] + [[plain_math(c) for c in r] for r in self.rows]
+        widths = [max(len(row[i]) for row in table) for i in range(len(self.header))]
+        just = {"l": str.ljust, "r": str.rjust, "c": str.center}
+
+        def line(row):
+            return "  ".join(just[a](c, w) for c, w, a in zip(row, widths, self.align)).rstrip()
+
+        rule = "  ".join("-" * w for w in widths)
+        return "\n".join([line(table[0]), rule] + [line(row) for row in table[1:]])
+
+
+def show_table(header, rows, align: str | None = None) -> Table:
+    """Muestra una :class:`Table` en el cuaderno y la devuelve (para comprobarla o reutilizarla)."""
+    from IPython.display import display
+
+    table = Table(header, rows, align)
+    display(table)
+    return table
