@@ -1,14 +1,12 @@
 """Lo que comparten los bancos de pruebas: escribir un resultado sin dejar nunca un archivo a medias."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
+
+from companion.files import write_atomic as _write_atomic
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Escribe ``text`` en ``path`` mediante un archivo temporal de la misma carpeta y ``os.replace``."""
+    """Escribe ``text`` en ``path`` (creando su carpeta) de forma atómica (:func:`companion.files.write_atomic`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8") as tmp:
-        tmp.write(text)
-    os.replace(tmp.name, path)
+    _write_atomic(path, lambda handle: handle.write(text), text=True)

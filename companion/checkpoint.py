@@ -29,14 +29,13 @@ from __future__ import annotations
 import hashlib
 import inspect
 import math
-import os
-import tempfile
 from collections import namedtuple
 from pathlib import Path
 
 import torch
 
 from companion.data import Vocab
+from companion.files import write_atomic
 from companion.model import build_model
 
 FORMAT = "companion-charlm"
@@ -176,16 +175,7 @@ def save_checkpoint(path, model, vocab, metadata=None, *, half=False, int8=False
         payload["int8_scales"] = scales
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            torch.save(payload, handle)
-        os.chmod(tmp, 0o644)  # mkstemp crea el archivo solo legible por su dueño
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    write_atomic(path, lambda handle: torch.save(payload, handle))
     return path
 
 

@@ -14,7 +14,6 @@ import http.client
 import os
 import re
 import sys
-import tempfile
 import unicodedata
 import urllib.request
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ import numpy as np
 import torch
 
 from companion.display import fmt_int
+from companion.files import write_atomic
 
 QUIJOTE_URL = "https://www.gutenberg.org/cache/epub/2000/pg2000.txt"
 FILENAME = "pg2000.txt"
@@ -127,41 +127,36 @@ def download(url: str, path: str | os.PathLike, timeout: float = 60.0) -> Path:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False)
+        if not os.access(path.parent, os.W_OK):
+            raise PermissionError("la carpeta no admite escritura")
     except OSError as error:
         raise DownloadError(
             f"No se puede escribir en la carpeta {path.parent} para guardar el corpus ({error}). "
             + _manual_fix(path, url)
         ) from error
-    tmp_path = Path(tmp.name)
+
+    def fetch(handle):
+        request = urllib.request.Request(url, headers={"User-Agent": "companion (curso de RNN)"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            expected = response.headers.get("Content-Length")
+            received = bytearray()
+            while chunk := response.read(1 << 16):
+                received += chunk
+        if expected is not None and len(received) != int(expected):
+            raise DownloadError(
+                f"La descarga de {url} quedó incompleta: se recibieron {len(received)} de {expected} bytes. "
+                + _manual_fix(path, url)
+            )
+        extract_novel(bytes(received).decode("utf-8"), source=f"Lo descargado de {url}")  # ¿es el Quijote?
+        handle.write(received)
+
     try:
-        with tmp:
-            request = urllib.request.Request(url, headers={"User-Agent": "companion (curso de RNN)"})
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                expected = response.headers.get("Content-Length")
-                received = 0
-                while chunk := response.read(1 << 16):
-                    tmp.write(chunk)
-                    received += len(chunk)
-            if expected is not None and received != int(expected):
-                raise DownloadError(
-                    f"La descarga de {url} quedó incompleta: se recibieron {received} de {expected} bytes. "
-                    + _manual_fix(path, url)
-                )
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        extract_novel(tmp_path.read_bytes().decode("utf-8"), source=f"Lo descargado de {url}")
-        os.replace(tmp_path, path)
+        write_atomic(path, fetch)  # si algo falla, no queda ningún archivo
     except DownloadError:
-        tmp_path.unlink(missing_ok=True)
         raise
     except (OSError, ValueError, http.client.HTTPException) as error:  # URLError y HTTPError son OSError
-        tmp_path.unlink(missing_ok=True)
         message = f"No se pudo descargar el Quijote desde {url}: {error}. "
         raise DownloadError(message + _manual_fix(path, url)) from error
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -25,6 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from companion.checkpoint import weights_checksum
+from companion.files import write_atomic
 from companion.generate import beam_search
 from companion.rnn import GRUScratch
 from companion.train import clip_gradients
@@ -502,19 +504,24 @@ def train_seq2seq(model: Seq2Seq, train_pairs, val_pairs=None, *, epochs: int = 
 
 
 def save_seq2seq(path, model: Seq2Seq, metadata: dict | None = None) -> Path:
-    """Guarda ``model`` en float16 con su configuración y ``metadata`` (legible con ``weights_only=True``)."""
+    """Guarda ``model`` en float16 con su configuración, ``metadata`` y la suma de comprobación de los pesos.
+
+    Como :func:`companion.checkpoint.save_checkpoint`: escritura atómica (nunca queda un archivo a medias) y
+    un diccionario que ``torch.load(weights_only=True)`` sabe leer.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().half() if v.is_floating_point() else v.cpu() for k, v in model.state_dict().items()}
-    torch.save({"format": FORMAT, "config": dict(model.config), "state_dict": state,
-                "metadata": dict(metadata or {})}, path)
-    return path
+    payload = {"format": FORMAT, "config": dict(model.config), "state_dict": state,
+               "weights_sha256": weights_checksum(state), "metadata": dict(metadata or {})}
+    return write_atomic(path, lambda handle: torch.save(payload, handle))
 
 
 def load_seq2seq(name_or_path) -> tuple[Seq2Seq, dict]:
     """Carga un modelo guardado con :func:`save_seq2seq` o uno de los del paquete (``PRETRAINED_NAMES``).
 
-    Devuelve ``(modelo en modo evaluación, metadatos)``.
+    Devuelve ``(modelo en modo evaluación, metadatos)``. Un archivo cuyos pesos no coinciden con su suma de
+    comprobación (dañado o modificado después de guardarlo) se rechaza con un ``ValueError``.
     """
     path = Path(name_or_path)
     if not path.suffix:
@@ -522,10 +529,18 @@ def load_seq2seq(name_or_path) -> tuple[Seq2Seq, dict]:
     if not path.is_file():
         raise FileNotFoundError(f"No existe el punto de control {str(path)!r}: use uno de {', '.join(PRETRAINED_NAMES)} "
                                 "o la ruta de un archivo escrito por save_seq2seq (scripts/train_seq2seq.py los crea).")
-    payload = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:
+        raise ValueError(f"No se pudo leer {str(path)!r}: el archivo está dañado o no es un punto de control de "
+                         f"PyTorch ({type(error).__name__}). Vuelva a generarlo con scripts/train_seq2seq.py.") from error
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ValueError(f"{str(path)!r} no es un punto de control de companion.seq2seq.")
+    state = payload.get("state_dict")
+    if not isinstance(state, dict) or weights_checksum(state) != payload.get("weights_sha256"):
+        raise ValueError(f"Los pesos de {str(path)!r} no coinciden con su suma de comprobación: el archivo se ha "
+                         "dañado (o modificado) después de guardarlo. Vuelva a generarlo con scripts/train_seq2seq.py.")
     model = Seq2Seq(**payload["config"])
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in payload["state_dict"].items()})
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
     model.eval()
     return model, payload["metadata"]

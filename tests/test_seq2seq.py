@@ -158,3 +158,27 @@ def test_bad_inputs():
         Seq2Seq(hidden_size=0)
     with pytest.raises(ValueError, match="longitudes"):
         model.encode(torch.ones(2, 3, dtype=torch.long), torch.tensor([0, 3]))
+
+
+def test_saved_seq2seq_detects_altered_weights_and_never_leaves_half_a_file(tmp_path, monkeypatch):
+    from companion.seq2seq import load_seq2seq, save_seq2seq
+
+    model, _ = load_seq2seq("romanos_atencion")
+    path = save_seq2seq(tmp_path / "m.pt", model, {"nota": "buena"})
+    payload = torch.load(path, weights_only=True)
+    key = next(k for k, v in payload["state_dict"].items() if v.is_floating_point())
+    payload["state_dict"][key] = payload["state_dict"][key] + 1
+    torch.save(payload, tmp_path / "alterado.pt")
+    with pytest.raises(ValueError, match="suma de comprobación"):
+        load_seq2seq(tmp_path / "alterado.pt")
+
+    def broken_save(obj, handle):
+        handle.write(b"a medias")
+        raise OSError("disco lleno")
+
+    monkeypatch.setattr(torch, "save", broken_save)
+    with pytest.raises(OSError, match="disco lleno"):
+        save_seq2seq(path, model, {"nota": "mala"})
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alterado.pt", "m.pt"]
+    assert load_seq2seq(path)[1] == {"nota": "buena"}
