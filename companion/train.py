@@ -120,9 +120,9 @@ def _check_ids(ids, name, minimum=2):
 
 
 def train(model, train_ids, val_ids=None, *, epochs=1, batch_size=64, num_steps=100, lr=None, optimizer="adam",
-          clip=1.0, sampling="sequential", random_truncation=False, updates_per_epoch=None, patience=None,
-          device=None, seed=0, progress=True, lr_schedule="constant", time_limit=None, max_updates=None,
-          on_epoch_end=None, resume=None, max_steps=None, total_steps=None) -> History:
+          clip=1.0, sampling="sequential", random_truncation=False, max_steps=None, total_steps=None,
+          patience=None, device=None, seed=0, progress=True, lr_schedule="constant", time_limit=None,
+          on_epoch_end=None, resume=None) -> History:
     """Entrena ``model`` (un :class:`~companion.model.CharLM`) con retropropagación a través del tiempo truncada.
 
     Cada actualización toma un lote (X, Y) de forma (``batch_size``, ``num_steps``), con ``num_steps`` = T la
@@ -142,9 +142,9 @@ def train(model, train_ids, val_ids=None, *, epochs=1, batch_size=64, num_steps=
       y 1.0 para SGD y Adadelta.
     - ``lr_schedule``: ``"constant"`` (por omisión) o ``"cosine"``, que reduce la tasa de aprendizaje de
       ``lr`` a 0 a lo largo de todas las actualizaciones previstas, η_s = η · (1 + cos(π s / S)) / 2.
-    - ``updates_per_epoch``: máximo de actualizaciones (lotes) por época, útil para entrenamientos cortos en
-      los capítulos; ``max_updates``: máximo sumando todas las épocas (la última puede quedar incompleta).
-      Los nombres antiguos ``max_steps`` y ``total_steps`` se siguen aceptando con el mismo significado.
+    - ``max_steps``: máximo de actualizaciones (pasos del optimizador, uno por lote) por época, útil para
+      entrenamientos cortos en los capítulos; ``total_steps``: máximo sumando todas las épocas (la última puede
+      quedar incompleta). Un «paso» aquí es una actualización, no un paso de tiempo (esos son ``num_steps``).
     - ``time_limit``: segundos (desde el comienzo, validaciones incluidas) tras los cuales se para al acabar
       la actualización en curso; la época queda incompleta y ``len(History.step_loss)`` dice cuántas se dieron.
     - ``patience``: parada temprana; si la perplejidad de validación no mejora en ``patience`` épocas
@@ -156,8 +156,7 @@ def train(model, train_ids, val_ids=None, *, epochs=1, batch_size=64, num_steps=
     - ``device``: por omisión :func:`get_device` (la GPU si existe). ``seed`` fija la inicialización del
       orden de los lotes y del *dropout*: en CPU dos llamadas iguales dan el mismo resultado.
     """
-    updates_per_epoch = _renamed("max_steps", max_steps, "updates_per_epoch", updates_per_epoch)
-    max_updates = _renamed("total_steps", total_steps, "max_updates", max_updates)
+    updates_per_epoch, max_updates = max_steps, total_steps
     lr = _check_train_arguments(train_ids, val_ids, epochs, batch_size, num_steps, lr, optimizer, clip, sampling,
                                 updates_per_epoch, patience, lr_schedule, time_limit, max_updates)
     device = torch.device(device) if device is not None else get_device()
@@ -241,13 +240,6 @@ def train_epoch(model, batches, optimizer, history, *, clip=1.0, scheduler=None,
     return total_nll, total_count
 
 
-def _renamed(old_name, old_value, new_name, new_value):
-    """Acepta el nombre antiguo de un argumento (``max_steps``, ``total_steps``) con el mismo significado."""
-    if old_value is not None and new_value is not None:
-        raise ValueError(f"{old_name} es el nombre antiguo de {new_name}: pase solo uno de los dos.")
-    return new_value if old_value is None else old_value
-
-
 def _check_train_arguments(train_ids, val_ids, epochs, batch_size, num_steps, lr, optimizer, clip, sampling,
                            updates_per_epoch, patience, lr_schedule, time_limit, max_updates) -> float:
     """Comprueba los argumentos de :func:`train` y devuelve la tasa de aprendizaje (la de omisión si ``lr=None``)."""
@@ -259,8 +251,8 @@ def _check_train_arguments(train_ids, val_ids, epochs, batch_size, num_steps, lr
     check_choice("Muestreo (sampling)", sampling, ("sequential", "random"))
     for name, value in (("epochs", epochs), ("batch_size", batch_size), ("num_steps", num_steps)):
         check_positive_int(name, value)
-    for name, value in (("updates_per_epoch", updates_per_epoch), ("patience", patience),
-                        ("max_updates", max_updates)):
+    for name, value in (("max_steps", updates_per_epoch), ("patience", patience),
+                        ("total_steps", max_updates)):
         check_positive_int(name, value, optional=True)
     if patience is not None and val_ids is None:
         raise ValueError("La parada temprana (patience) necesita datos de validación: pase val_ids.")

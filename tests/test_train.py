@@ -213,15 +213,14 @@ def test_evaluate_many_matches_evaluate_on_each_sequence():
     assert ev_b.count == 89
 
 
-def test_new_argument_names_and_their_old_aliases(tiny_model, ids):
-    """``updates_per_epoch``/``max_updates`` (actualizaciones) se llamaban ``max_steps``/``total_steps``."""
-    _, new = run_training(tiny_model, ids, epochs=3, max_steps=None, updates_per_epoch=5, max_updates=12)
-    _, old = run_training(tiny_model, ids, epochs=3, max_steps=5, total_steps=12)
-    assert len(new.step_loss) == 12 and new.step_loss == old.step_loss
-    with pytest.raises(ValueError, match="nombre antiguo"):
-        run_training(tiny_model, ids, updates_per_epoch=5)  # run_training ya pasa max_steps
-    with pytest.raises(ValueError, match="max_updates debe ser None o un entero positivo, no 0"):
-        run_training(tiny_model, ids, max_updates=0)
+def test_max_steps_and_total_steps_limit_the_updates(tiny_model, ids):
+    """``max_steps`` limita las actualizaciones de cada época y ``total_steps`` las de todo el entrenamiento."""
+    _, history = run_training(tiny_model, ids, epochs=3, max_steps=5, total_steps=12)
+    assert len(history.step_loss) == 12  # 5 + 5 + 2
+    _, per_epoch = run_training(tiny_model, ids, epochs=3, max_steps=5)
+    assert len(per_epoch.step_loss) == 15
+    with pytest.raises(ValueError, match="total_steps debe ser None o un entero positivo, no 0"):
+        run_training(tiny_model, ids, total_steps=0)
 
 
 def test_train_epoch_is_one_pass_over_the_batches(tiny_model, ids):
