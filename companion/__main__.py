@@ -9,15 +9,23 @@ Ejemplos::
 ``train`` entrena con el 90 % inicial del texto (el Quijote, o cualquier archivo UTF-8 dado con ``--text``,
 limpiado con :func:`companion.data.clean`), mide la perplejidad en el 5 % de validación y en el 5 % final de
 prueba, y guarda el modelo con su vocabulario y sus metadatos (incluida la orden que lo reproduce).
+
+Todo lo que puede fallar por la orden se comprueba antes del primer lote: la ruta de ``--out`` (no puede ser
+una carpeta ni estar en ``companion/pretrained/`` sin ``--overwrite-pretrained``; su carpeta se crea si falta),
+el tamaño del modelo (parámetros y memoria estimados) y que el texto llene al menos un lote. Un error se
+escribe en una sola línea, en español, y la orden termina con el código 2; Ctrl-C termina con el 130.
 """
 from __future__ import annotations
 
 import argparse
 import datetime
 import math
+import os
 import re
 import shlex
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 from companion.display import fmt_int
@@ -67,6 +75,9 @@ class SpanishArgumentParser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs):
         kwargs["add_help"] = False
+        # Sin abreviaturas (--hid por --hidden): la orden que se guarda en los metadatos debe seguir
+        # significando lo mismo aunque se añadan opciones, y un error nombra la opción tal como se escribió.
+        kwargs.setdefault("allow_abbrev", False)
         kwargs.setdefault("formatter_class", _HelpFormatter)
         super().__init__(*args, **kwargs)
         self.positionals = self.add_argument_group("argumentos posicionales")
@@ -85,8 +96,8 @@ class SpanishArgumentParser(argparse.ArgumentParser):
         return self._spanish_usage(super().format_help())
 
     def error(self, message):
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {_spanish_error(str(message))}\n")
+        """Una sola línea: qué está mal y dónde ver las opciones (sin el uso completo, que ocupa varias)."""
+        self.exit(2, f"{self.prog}: error: {_spanish_error(str(message))} (opciones: {self.prog} --help)\n")
 
 
 def _number(kind, minimum=None, *, strict=False, below=None, description):
@@ -109,19 +120,53 @@ def _number(kind, minimum=None, *, strict=False, below=None, description):
     return convert
 
 
+SEED_LIMIT = 2**32  # las semillas van de 0 a 2³² − 1, como en NumPy
+MIN_TEMPERATURE = 0.01  # por debajo el muestreo ya es voraz en la práctica: para eso está --greedy
+MAX_LAYERS = 32
+MAX_LENGTH = 10_000  # --length mayor pide --long (y se escribe a medida que se genera)
+PROGRESS_LENGTH = 2_000  # desde esta longitud, barra de progreso (si la salida no es la terminal)
+MAX_PARAMETERS = 100_000_000  # 30 veces el mayor modelo del curso (lstm_large, unos 3.3 millones)
+FEW_CHARACTERS = 5_000  # una perplejidad medida sobre menos caracteres varía mucho de un fragmento a otro
+
 _positive_int = _number(int, 1, description="un entero positivo")
 _natural_int = _number(int, 0, description="un entero mayor o igual que 0")
+_seed = _number(int, 0, below=SEED_LIMIT, description=f"un entero entre 0 y {fmt_int(SEED_LIMIT - 1)}")
+_layers = _number(int, 1, below=MAX_LAYERS + 1, description=f"un entero entre 1 y {MAX_LAYERS}")
 _positive_float = _number(float, 0, strict=True, description="un número positivo y finito")
+_temperature = _number(float, MIN_TEMPERATURE,
+                       description=f"un número finito mayor o igual que {MIN_TEMPERATURE} (para elegir siempre el "
+                                   "carácter más probable, use --greedy)")
 _non_negative_float = _number(float, 0, description="un número mayor o igual que 0 y finito")
 _probability = _number(float, 0, below=1, description="una probabilidad entre 0 (incluido) y 1 (excluido)")
 _finite_float = _number(float, description="un número finito")
 
 
-def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
+def _path(text):
+    """Convertidor de argparse para rutas: una cadena vacía no es una ruta (``Path("")`` sería la carpeta actual)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("se esperaba una ruta y se recibió una cadena vacía")
+    if "\0" in text:
+        raise argparse.ArgumentTypeError(f"la ruta {text!r} contiene un carácter nulo")
+    return Path(text).expanduser()
+
+
+_path.__name__ = "ruta"
+
+
+def _recipe_names() -> str:
+    from companion.recipes import RECIPES
+
+    return ", ".join(RECIPES)
+
+
+def build_parser(train_defaults: dict | None = None, recipe_name: str | None = None) -> argparse.ArgumentParser:
     """Analizador de argumentos de ``python -m companion`` (ayuda y errores en español).
 
-    ``train_defaults`` sustituye valores por omisión de ``train`` (así se aplica ``--recipe``).
+    ``train_defaults`` sustituye valores por omisión de ``train`` (así se aplica ``--recipe``; con
+    ``recipe_name``, la ayuda lo dice y muestra los valores de esa receta).
     """
+    from companion.model import CELLS
+
     parser = SpanishArgumentParser(
         prog="python -m companion",
         description="Entrena, evalúa y usa modelos de lenguaje de caracteres (RNN, GRU, LSTM) sobre el Quijote.")
@@ -129,14 +174,19 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
                                      parser_class=SpanishArgumentParser)
     commands.required = True
 
-    train = commands.add_parser(
-        "train", help="entrena un modelo y lo guarda en un punto de control",
-        description="Entrena un modelo con el 90\u00a0% inicial del texto, mide la perplejidad de validación y de "
-                    "prueba y lo guarda (pesos, vocabulario y metadatos, con la orden que lo reproduce).")
+    description = ("Entrena un modelo con el 90\u00a0% inicial del texto, mide la perplejidad de validación y de "
+                   "prueba y lo guarda (pesos, vocabulario y metadatos, con la orden que lo reproduce).")
+    if recipe_name is not None:
+        description += (f" Los valores por omisión que se muestran son los de la receta {recipe_name!r}; "
+                        "cualquier opción escrita los sustituye.")
+    train = commands.add_parser("train", help="entrena un modelo y lo guarda en un punto de control",
+                                description=description)
     option = train.options.add_argument
-    option("--cell", choices=("rnn", "gru", "lstm"), default="lstm", help="tipo de celda recurrente")
-    option("--hidden", metavar="H", type=_positive_int, default=256, help="tamaño h del estado oculto")
-    option("--layers", metavar="N", type=_positive_int, default=1, help="número de capas apiladas")
+    option("--cell", choices=tuple(CELLS), default="lstm", help="tipo de celda recurrente")
+    option("--hidden", metavar="H", type=_positive_int, default=256,
+           help="tamaño h del estado oculto (se rechaza un modelo de más de "
+                f"{fmt_int(MAX_PARAMETERS)} parámetros o que no quepa en la memoria)")
+    option("--layers", metavar="N", type=_layers, default=1, help="número de capas apiladas")
     option("--dropout", metavar="P", type=_probability, default=0.0, help="probabilidad de dropout entre capas")
     option("--embedding-dropout", metavar="P", type=_probability, default=0.0,
            help="probabilidad de dropout sobre las entradas de la capa recurrente")
@@ -144,9 +194,9 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
            help="probabilidad de dropout sobre las salidas de la capa recurrente (antes de W_hq)")
     option("--forget-bias", metavar="B", type=_finite_float, default=None,
            help="solo LSTM: sesgo inicial de la compuerta de olvido (por ejemplo 1.0)")
-    option("--recipe", metavar="NOMBRE", default=None,
-           help="parte de la receta de un modelo preentrenado (companion.recipes: rnn, gru, lstm, lstm2, "
-                "lstm_fb1, lstm_large); las opciones escritas la sustituyen")
+    option("--recipe", metavar="NOMBRE", nargs="?", const="", default=None,
+           help=f"parte de la receta de un modelo preentrenado ({_recipe_names()}); las opciones escritas la "
+                "sustituyen. Sin nombre, muestra las recetas y sus valores; con --help, los valores de la receta")
     option("--resume", action="store_true",
            help="reanuda desde RUTA.progreso.pt (se guarda al final de cada época) si existe")
     option("--embedding", metavar="D", type=_positive_int, default=None,
@@ -167,10 +217,13 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     option("--sampling", choices=("sequential", "random"), default="sequential",
            help="partición secuencial (el estado pasa entre lotes) o muestreo aleatorio")
     option("--random-truncation", action="store_true", help="sortea la longitud de cada segmento entre T/2 y 3T/2")
-    option("--text", metavar="RUTA", type=Path, default=None,
+    option("--text", metavar="RUTA", type=_path, default=None,
            help="archivo de texto UTF-8 con el que entrenar (sin indicar: el Quijote)")
-    option("--out", metavar="RUTA", type=Path, default=Path("modelo.pt"), help="ruta del punto de control")
-    option("--seed", metavar="SEMILLA", type=_natural_int, default=0, help="semilla aleatoria")
+    option("--out", metavar="RUTA", type=_path, default=Path("modelo.pt"),
+           help="ruta del punto de control; si su carpeta no existe, se crea antes de entrenar")
+    option("--overwrite-pretrained", action="store_true",
+           help="permite escribir en companion/pretrained/, la carpeta de los modelos que usan los capítulos")
+    option("--seed", metavar="SEMILLA", type=_seed, default=0, help="semilla aleatoria")
     option("--max-steps", metavar="N", type=_positive_int, default=None, help="máximo de pasos por época")
     option("--total-steps", metavar="N", type=_positive_int, default=None,
            help="máximo de pasos sumando todas las épocas")
@@ -189,30 +242,161 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser(
         "evaluate", help="mide la perplejidad de un punto de control",
-        description="Mide la perplejidad y los bits por carácter de un modelo en la parte de prueba (5\u00a0% "
-                    "final) o de validación del texto. El texto puede usar solo una parte de los caracteres "
-                    "del modelo; un carácter que el modelo no conoce es un error.")
-    evaluate.positionals.add_argument("checkpoint", type=Path, metavar="MODELO", help="punto de control (.pt)")
-    evaluate.options.add_argument("--text", metavar="RUTA", type=Path, default=None,
+        description="Mide la perplejidad y los bits por carácter de un modelo. Sin --text, en la parte de "
+                    "prueba del Quijote (5\u00a0% final). Con --text, en todo el texto si no es el del "
+                    "entrenamiento, y si lo es, en su parte de prueba; --split elige otra parte. La salida dice "
+                    "qué parte y cuántos caracteres se midieron, y avisa si son pocos. El texto puede usar solo "
+                    "una parte de los caracteres del modelo; un carácter que el modelo no conoce es un error.")
+    evaluate.positionals.add_argument("checkpoint", type=_path, metavar="MODELO",
+                                      help="punto de control (.pt) o nombre de un modelo preentrenado "
+                                           "(rnn, gru, lstm, lstm2, lstm_large)")
+    evaluate.options.add_argument("--text", metavar="RUTA", type=_path, default=None,
                                   help="archivo de texto UTF-8 (sin indicar: el Quijote)")
-    evaluate.options.add_argument("--split", choices=("test", "val"), default="test",
-                                  help="parte del texto: prueba (test) o validación (val)")
+    evaluate.options.add_argument("--split", choices=("test", "val", "all"), default=None,
+                                  help="parte del texto: prueba (test, 5\u00a0% final), validación (val) o todo "
+                                       "(all); sin indicar, como se explica arriba")
 
     generate = commands.add_parser(
         "generate", help="genera texto a partir de un comienzo",
-        description="Genera texto con un modelo, por muestreo con temperatura (y top-k) o de forma voraz. "
+        description="Genera texto con un modelo, por muestreo con temperatura (y top-k) o de forma voraz, y "
+                    "lo escribe a medida que se genera (Ctrl-C lo para y deja lo escrito). "
                     "El texto inicial se limpia como el corpus (minúsculas; lo que no es una letra del "
                     "español pasa a ser un espacio) y se avisa de cada carácter cambiado.")
-    generate.positionals.add_argument("checkpoint", type=Path, metavar="MODELO", help="punto de control (.pt)")
+    generate.positionals.add_argument("checkpoint", type=_path, metavar="MODELO",
+                                      help="punto de control (.pt) o nombre de un modelo preentrenado "
+                                           "(rnn, gru, lstm, lstm2, lstm_large)")
     option = generate.options.add_argument
     option("--prompt", metavar="TEXTO", default="en un lugar de la mancha", help="texto inicial")
-    option("--length", metavar="N", type=_natural_int, default=200, help="caracteres que se generan")
-    option("--temperature", metavar="TAU", type=_positive_float, default=1.0,
-           help="temperatura del muestreo (un número positivo y finito)")
+    option("--length", metavar="N", type=_natural_int, default=200,
+           help=f"caracteres que se generan (más de {fmt_int(MAX_LENGTH)}, solo con --long)")
+    option("--long", action="store_true",
+           help=f"permite --length mayor que {fmt_int(MAX_LENGTH)}; el texto se escribe a medida que se genera")
+    option("--temperature", metavar="TAU", type=_temperature, default=1.0,
+           help=f"temperatura del muestreo (un número finito, como mínimo {MIN_TEMPERATURE})")
     option("--top-k", metavar="K", type=_positive_int, default=None, help="muestrea solo entre los k más probables")
-    option("--seed", metavar="SEMILLA", type=_natural_int, default=None, help="semilla del muestreo")
+    option("--seed", metavar="SEMILLA", type=_seed, default=None, help="semilla del muestreo")
     option("--greedy", action="store_true", help="elige siempre el carácter más probable")
+    option("--quiet", action="store_true", help="sin barra de progreso")
     return parser
+
+
+class UsageError(ValueError):
+    """Un error de la orden que se detecta después de leer los argumentos (una ruta, un tamaño…)."""
+
+
+def _check_input_file(option: str, path: Path) -> None:
+    """Un archivo que se va a leer (``--text``): error claro si es una carpeta o no existe."""
+    if path.is_dir():
+        raise UsageError(f"{option}: {str(path)!r} es una carpeta, no un archivo de texto: indique el archivo.")
+    if not path.is_file():
+        raise UsageError(f"{option}: no existe el archivo {str(path)!r}: revise la ruta.")
+
+
+def _check_output(path: Path, overwrite_pretrained: bool) -> Path | None:
+    """Comprueba la ruta de ``--out`` sin escribir nada y devuelve la carpeta que habrá que crear (o ``None``).
+
+    Se rechaza una carpeta, una ruta dentro de ``companion/pretrained/`` (sin ``overwrite_pretrained``), una
+    ruta cuya carpeta no se puede crear (un tramo es un archivo) y una carpeta en la que no se puede escribir.
+    """
+    from companion.checkpoint import PRETRAINED_DIR
+
+    if path.is_dir():
+        raise UsageError(f"--out: {str(path)!r} es una carpeta: indique la ruta de un archivo dentro de ella, por "
+                         f"ejemplo {str(path / 'modelo.pt')!r}.")
+    progress = Path(str(path) + ".progreso.pt")
+    if progress.is_dir():
+        raise UsageError(f"--out: {str(progress)!r}, donde se guarda el progreso de cada época, es una carpeta: "
+                         "bórrela o elija otra ruta.")
+    resolved = path.resolve()
+    if not overwrite_pretrained and resolved.is_relative_to(PRETRAINED_DIR):
+        raise UsageError(f"--out: {str(path)!r} está en {str(PRETRAINED_DIR)!r}, la carpeta de los modelos que "
+                         "usan los capítulos: escriba en otra (por ejemplo _train/) y copie el modelo a mano tras "
+                         "revisar sus cifras, o añada --overwrite-pretrained si de verdad quiere sustituirlo.")
+    parent = resolved.parent
+    existing = parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UsageError(f"--out: no se puede crear la carpeta {str(parent)!r}: {str(existing)!r} es un archivo, "
+                         "no una carpeta.")
+    try:  # la única forma fiable de saber si se puede escribir (os.access no sirve para root)
+        handle, probe = tempfile.mkstemp(dir=existing, prefix=".companion-", suffix=".tmp")
+    except OSError as error:
+        raise UsageError(f"--out: no se puede escribir en la carpeta {str(existing)!r} ({error.strerror}): elija "
+                         "otra ruta.") from None
+    os.close(handle)
+    os.remove(probe)
+    return parent if existing != parent else None
+
+
+def _size_problem(args, vocab_size: int) -> str | None:
+    """Estima los parámetros y la memoria del entrenamiento pedido; devuelve por qué no se admite, o ``None``.
+
+    El modelo se construye en el dispositivo ``meta`` de PyTorch (formas sin memoria), así que el número de
+    parámetros es exacto para cualquier celda. La memoria es una estimación por lo alto: 16 bytes por
+    parámetro (pesos, gradientes y los dos momentos de Adam, en float32) y, por cada carácter del lote, unos
+    8 valores por unidad oculta y capa y 3 por símbolo de salida (activaciones guardadas para la
+    retropropagación y sus gradientes).
+    """
+    import torch
+
+    from companion.model import build_model
+
+    with torch.device("meta"):
+        model = build_model(cell=args.cell, vocab_size=vocab_size, hidden_size=args.hidden,
+                            num_layers=args.layers, dropout=args.dropout, embedding_dim=args.embedding,
+                            scratch=args.scratch, embedding_dropout=args.embedding_dropout,
+                            output_dropout=args.output_dropout, forget_bias=args.forget_bias)
+    parameters = model.num_parameters()
+    steps = math.ceil(args.steps * 1.5) if args.random_truncation else args.steps
+    activations = args.batch_size * steps * (8 * args.hidden * args.layers + (args.embedding or 0) + 3 * vocab_size)
+    memory = 16 * parameters + 4 * activations
+    available = _memory_available()
+    sizes = f"--hidden {args.hidden}, --layers {args.layers}" + (
+        f", --embedding {args.embedding}" if args.embedding else "")
+    estimate = (f"El modelo pedido ({sizes}) tendría {fmt_int(parameters)} parámetros y el entrenamiento "
+                f"(--batch-size {args.batch_size}, --steps {args.steps}) necesitaría unos {_bytes(memory)} de memoria")
+    if parameters > MAX_PARAMETERS:
+        return (f"{estimate}: el límite es {fmt_int(MAX_PARAMETERS)} parámetros (el mayor modelo del curso tiene "
+                "unos 3.3 millones). Reduzca --hidden, --embedding o --layers.")
+    if available is not None and memory > 0.8 * available:
+        return (f"{estimate}, más del 80\u00a0% de los {_bytes(available)} de esta máquina. Reduzca --hidden, "
+                "--layers, --batch-size o --steps.")
+    return None
+
+
+def _memory_available() -> int | None:
+    """Memoria del dispositivo de entrenamiento en bytes: la de la GPU si la hay, si no la RAM (o ``None``)."""
+    import torch
+
+    if torch.cuda.is_available():
+        return torch.cuda.get_device_properties(0).total_memory
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _bytes(count: float) -> str:
+    """``count`` bytes en la unidad adecuada (kB, MB, GB, TB…), con una cifra decimal."""
+    for unit in ("bytes", "kB", "MB", "GB", "TB", "PB"):
+        if count < 1000 or unit == "PB":
+            return f"{count:.0f} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
+        count /= 1000
+    return f"{count:.1f} PB"
+
+
+def _check_data_size(corpus, args) -> None:
+    """El texto de entrenamiento debe llenar al menos un lote: error con los nombres de las opciones."""
+    needed = args.batch_size * args.steps + 1
+    available = len(corpus.train)
+    if available < needed:
+        largest = (available - 1) // args.steps
+        hint = f"--batch-size {largest}" if largest >= 1 else f"--batch-size 1 --steps {max(1, available - 1)}"
+        raise UsageError(f"El texto de entrenamiento (el 90\u00a0% de {fmt_int(len(corpus.text))} caracteres: "
+                         f"{fmt_int(available)}) no llena ni un lote de --batch-size {args.batch_size} × --steps "
+                         f"{args.steps} = {fmt_int(needed - 1)} caracteres: reduzca --batch-size o --steps (por "
+                         f"ejemplo {hint}) o use un texto más largo.")
 
 
 def _train(args, argv):
@@ -223,26 +407,38 @@ def _train(args, argv):
     from companion.train import evaluate, get_device, train
 
     if args.time_limit is not None and args.lr_schedule != "constant":
-        raise ValueError("--time-limit solo se admite con --lr-schedule constant: así la orden equivalente con "
+        raise UsageError("--time-limit solo se admite con --lr-schedule constant: así la orden equivalente con "
                          "--total-steps reproduce exactamente el entrenamiento.")
+    if args.forget_bias is not None and args.cell != "lstm":
+        raise UsageError(f"--forget-bias solo se admite con --cell lstm, no con --cell {args.cell}.")
+    if args.text is not None:
+        _check_input_file("--text", args.text)
+    missing_folder = _check_output(args.out, args.overwrite_pretrained)
     if args.threads is not None:
         torch.set_num_threads(args.threads)
     from companion.data import load_text_corpus
 
     corpus = load_text_corpus(args.text)
-    torch.manual_seed(args.seed)
-    model = build_model(cell=args.cell, vocab_size=len(corpus.vocab), hidden_size=args.hidden,
-                        num_layers=args.layers, dropout=args.dropout, embedding_dim=args.embedding,
-                        scratch=args.scratch, embedding_dropout=args.embedding_dropout,
-                        output_dropout=args.output_dropout, forget_bias=args.forget_bias)
+    problem = _size_problem(args, len(corpus.vocab))
+    if problem:
+        raise UsageError(problem)
+    _check_data_size(corpus, args)
     progress_path = Path(str(args.out) + ".progreso.pt")
     resume = None
     if args.resume and progress_path.is_file():
         resume = torch.load(progress_path, weights_only=True, map_location="cpu")
         if resume.get("argv") != _without_resume(argv):
-            raise ValueError(f"{progress_path} se guardó con otra orden ({shlex.join(resume.get('argv', []))}): "
+            raise UsageError(f"{progress_path} se guardó con otra orden ({shlex.join(resume.get('argv', []))}): "
                              "repita exactamente esa orden con --resume, o borre el archivo para empezar de cero.")
         print(f"Se reanuda tras la época {resume['epoch']} ({progress_path}).")
+    if missing_folder is not None:
+        missing_folder.mkdir(parents=True, exist_ok=True)
+        print(f"Se creó la carpeta {args.out.parent} para el punto de control.")
+    torch.manual_seed(args.seed)
+    model = build_model(cell=args.cell, vocab_size=len(corpus.vocab), hidden_size=args.hidden,
+                        num_layers=args.layers, dropout=args.dropout, embedding_dim=args.embedding,
+                        scratch=args.scratch, embedding_dropout=args.embedding_dropout,
+                        output_dropout=args.output_dropout, forget_bias=args.forget_bias)
 
     def save_progress(state):
         state = dict(state, argv=_without_resume(argv))
@@ -257,12 +453,18 @@ def _train(args, argv):
           f"{fmt_int(len(corpus.train))} caracteres en {get_device()}.")
     # Con una sola época y sin parada temprana la validación se mide una vez, al final (ahorra una pasada).
     val_ids = corpus.val if args.epochs > 1 or args.patience else None
-    history = train(model, corpus.train, val_ids, epochs=args.epochs, batch_size=args.batch_size,
-                    num_steps=args.steps, lr=args.lr, optimizer=args.optimizer, lr_schedule=args.lr_schedule,
-                    clip=args.clip if args.clip > 0 else None, sampling=args.sampling,
-                    random_truncation=args.random_truncation, max_steps=args.max_steps,
-                    patience=args.patience, seed=args.seed, progress=not args.quiet, time_limit=args.time_limit,
-                    total_steps=args.total_steps, on_epoch_end=save_progress, resume=resume)
+    try:
+        history = train(model, corpus.train, val_ids, epochs=args.epochs, batch_size=args.batch_size,
+                        num_steps=args.steps, lr=args.lr, optimizer=args.optimizer, lr_schedule=args.lr_schedule,
+                        clip=args.clip if args.clip > 0 else None, sampling=args.sampling,
+                        random_truncation=args.random_truncation, max_steps=args.max_steps,
+                        patience=args.patience, seed=args.seed, progress=not args.quiet,
+                        time_limit=args.time_limit, total_steps=args.total_steps, on_epoch_end=save_progress,
+                        resume=resume)
+    except KeyboardInterrupt:
+        saved = (f"el progreso de la última época completa está en {progress_path}: repita la misma orden con "
+                 "--resume para continuar" if progress_path.is_file() else "no se completó ninguna época")
+        raise Interrupted(f"Entrenamiento interrumpido; {saved}.") from None
     model.cpu()
     if args.half:
         round_to_half(model)
@@ -320,29 +522,67 @@ def _reproducible(argv, steps):
     return _drop_options(argv, with_value=("--time-limit", "--total-steps")) + ["--total-steps", str(steps)]
 
 
+def _checkpoint_path(path: Path) -> Path:
+    """Ruta del punto de control de ``MODELO``: un archivo, o el nombre de un modelo preentrenado."""
+    from companion.checkpoint import PRETRAINED_DIR, PRETRAINED_NAMES
+
+    names = ", ".join(PRETRAINED_NAMES)
+    if path.is_dir():
+        inside = sorted(p.name for p in path.glob("*.pt"))[:3]
+        example = f" (contiene {', '.join(inside)})" if inside else ""
+        raise UsageError(f"MODELO: {str(path)!r} es una carpeta, no un punto de control: indique el archivo .pt"
+                         f"{example}.")
+    if path.is_file():
+        return path
+    if str(path) in PRETRAINED_NAMES:
+        return PRETRAINED_DIR / f"{path}.pt"
+    raise UsageError(f"MODELO: no existe el punto de control {str(path)!r}: revise la ruta, o escriba el nombre de "
+                     f"un modelo preentrenado ({names}; sus archivos están en {str(PRETRAINED_DIR)!r}).")
+
+
 def _evaluate(args):
     from companion.checkpoint import load_checkpoint
+    from companion.data import load_text_corpus
     from companion.train import evaluate
 
-    model, vocab, metadata = load_checkpoint(args.checkpoint)
-    from companion.data import load_text_corpus
-
+    path = _checkpoint_path(args.checkpoint)
+    if args.text is not None:
+        _check_input_file("--text", args.text)
+    model, vocab, metadata = load_checkpoint(path)
     corpus = load_text_corpus(args.text, vocab=vocab)
-    ids = corpus.test if args.split == "test" else corpus.val
+    same_text = metadata.get("corpus_checksum") in (None, corpus.checksum)
+    split = args.split or ("test" if args.text is None or same_text else "all")
+    total = fmt_int(len(corpus.text))
+    if split == "all":
+        ids, name = vocab.encode(corpus.text), f"todo el texto ({total} caracteres)"
+    elif split == "test":
+        ids, name = corpus.test, f"prueba (el 5\u00a0% final de {total} caracteres)"
+    else:
+        ids, name = corpus.val, f"validación (el 5\u00a0% anterior a la prueba, de {total} caracteres)"
     result = evaluate(model, ids)
-    name = "prueba" if args.split == "test" else "validación"
     print(f"Perplejidad de {name}: {result.perplexity:.3f}; {result.bpc:.3f} bits por carácter "
           f"({fmt_int(result.count)} caracteres predichos).")
-    if metadata.get("corpus_checksum") not in (None, corpus.checksum):
+    if not same_text:
         print("Aviso: el texto no es el mismo con el que se entrenó el modelo (la suma de comprobación difiere).")
+    if result.count < FEW_CHARACTERS:
+        print(f"Aviso: solo se midieron {fmt_int(result.count)} caracteres; con menos de {fmt_int(FEW_CHARACTERS)} "
+              "la perplejidad cambia mucho de un fragmento a otro (el intervalo de confianza es ancho): use un "
+              "texto más largo.")
 
 
 def _generate(args):
     from companion.checkpoint import load_checkpoint
     from companion.data import clean_changes
-    from companion.generate import generate
+    from companion.generate import generate_stream
 
-    model, vocab, _ = load_checkpoint(args.checkpoint)
+    if args.length > MAX_LENGTH and not args.long:
+        raise UsageError(f"--length {args.length} pide más de {fmt_int(MAX_LENGTH)} caracteres: añada --long si de "
+                         "verdad los quiere (el texto se escribe a medida que se genera y Ctrl-C lo para).")
+    path = _checkpoint_path(args.checkpoint)
+    model, vocab, _ = load_checkpoint(path)
+    text, characters = generate_stream(model, vocab, args.prompt, length=args.length,
+                                       strategy="greedy" if args.greedy else "sample",
+                                       temperature=args.temperature, top_k=args.top_k, seed=args.seed)
     changes = clean_changes(args.prompt)
     if changes:
         shown = ", ".join(f"«{old}» → {'espacio' if new == ' ' else '«' + new + '»'}"
@@ -350,27 +590,100 @@ def _generate(args):
         if shown:
             print(f"Aviso: el texto inicial se limpió como el corpus (minúsculas; lo que no es una letra del "
                   f"español pasa a ser un espacio): {shown}.", file=sys.stderr)
-    print(generate(model, vocab, args.prompt, length=args.length,
-                   strategy="greedy" if args.greedy else "sample", temperature=args.temperature,
-                   top_k=args.top_k, seed=args.seed))
+    # El texto se escribe a medida que se genera. La barra de progreso va a la salida de errores solo si la
+    # salida no es la terminal (redirigida a un archivo): en la terminal, el propio texto que aparece es el
+    # progreso, y una barra en las mismas líneas lo desordenaría.
+    show_bar = args.length >= PROGRESS_LENGTH and not args.quiet and not sys.stdout.isatty()
+    bar = None
+    if show_bar:
+        from tqdm import tqdm
+
+        bar = tqdm(total=args.length, unit="car", desc="Generando", file=sys.stderr, mininterval=0.5)
+    out = sys.stdout
+    out.write(text)
+    out.flush()
+    count, last_flush = 0, time.monotonic()
+    try:
+        for character in characters:
+            out.write(character)
+            count += 1
+            if bar is not None and count % 100 == 0:
+                bar.update(100)
+            if time.monotonic() - last_flush > 0.2:
+                out.flush()
+                last_flush = time.monotonic()
+    except KeyboardInterrupt:
+        out.write("\n")
+        out.flush()
+        if bar is not None:
+            bar.close()
+        raise Interrupted(f"Generación interrumpida con Ctrl-C tras {fmt_int(count)} de {fmt_int(args.length)} "
+                          "caracteres: arriba está lo generado hasta entonces.") from None
+    out.write("\n")
+    out.flush()
+    if bar is not None:
+        bar.update(count % 100)
+        bar.close()
+
+
+class Interrupted(Exception):
+    """Ctrl-C durante una orden: se escribe el mensaje y se termina con el código 130."""
+
+
+def _recipe_from_argv(argv) -> str | None:
+    """Nombre dado a ``--recipe`` en una orden ``train`` (antes de analizarla, para que ``--help`` muestre los
+    valores de la receta), ``""`` si ``--recipe`` va sin nombre, o ``None`` si no aparece."""
+    if not argv or argv[0] != "train":
+        return None
+    for i, item in enumerate(argv[1:], 1):
+        if item == "--":
+            break
+        if item.startswith("--recipe="):
+            return item.split("=", 1)[1]
+        if item == "--recipe":
+            following = argv[i + 1] if i + 1 < len(argv) else ""
+            return "" if following.startswith("-") else following
+    return None
+
+
+def _show_recipes() -> None:
+    """Escribe cada receta con los valores que cambia respecto a las opciones por omisión de ``train``."""
+    from companion.recipes import RECIPES, SHIPPED
+
+    defaults = vars(build_parser().parse_args(["train"]))
+    print("Recetas (python -m companion train --recipe NOMBRE; --recipe NOMBRE --help muestra todas sus "
+          "opciones):")
+    for name, values in RECIPES.items():
+        changed = " ".join(f"--{key.replace('_', '-')}" + ("" if value is True else f" {value}")
+                           for key, value in values.items() if defaults.get(key) != value)
+        shipped = " (preentrenado)" if name in SHIPPED else ""
+        print(f"  {name}{shipped}: {changed}")
 
 
 def main(argv=None) -> int:
-    """Punto de entrada de ``python -m companion``; devuelve el código de salida."""
+    """Punto de entrada de ``python -m companion``; devuelve el código de salida.
+
+    Un error de la orden se escribe en una sola línea, en español, y termina con el código 2 (``SystemExit``);
+    Ctrl-C, con el 130.
+    """
     from companion.data import DownloadError
 
     argv = list(sys.argv[1:] if argv is None else argv)
+    recipe_name = _recipe_from_argv(argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "recipe", None) is not None:
+    if recipe_name == "" and not any(item in ("-h", "--help") for item in argv):
+        _show_recipes()
+        return 0
+    if recipe_name:
         from companion.recipes import recipe
 
         try:
-            defaults = recipe(args.recipe)
+            defaults = recipe(recipe_name)
         except ValueError as error:
-            parser.exit(2, f"{parser.prog}: error: {error}\n")
-        parser = build_parser(train_defaults=defaults)
-        args = parser.parse_args(argv)
+            parser.exit(2, f"{parser.prog} train: error: argumento --recipe: {error}\n")
+        parser = build_parser(train_defaults=defaults, recipe_name=recipe_name)
+    args = parser.parse_args(argv)
+    prog = f"{parser.prog} {args.command}"
     try:
         if args.command == "train":
             _train(args, argv)
@@ -378,8 +691,15 @@ def main(argv=None) -> int:
             _evaluate(args)
         else:
             _generate(args)
-    except (ValueError, TypeError, FileNotFoundError, DownloadError) as error:
-        parser.exit(2, f"{parser.prog}: error: {error}\n")
+    except Interrupted as error:
+        sys.stdout.flush()
+        parser.exit(130, f"{prog}: {error}\n")
+    except KeyboardInterrupt:
+        sys.stdout.flush()
+        parser.exit(130, f"{prog}: interrumpido con Ctrl-C.\n")
+    except (ValueError, TypeError, FileNotFoundError, IsADirectoryError, PermissionError, DownloadError) as error:
+        message = " ".join(str(error).split())  # una sola línea
+        parser.exit(2, f"{prog}: error: {message}\n")
     return 0
 
 

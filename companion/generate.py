@@ -63,7 +63,20 @@ def generate(model, vocab, prompt, length=100, strategy="sample", temperature=1.
 
     ``strategy``: ``"sample"`` (muestreo con ``temperature`` y, si se da, ``top_k``) o ``"greedy"``.
     ``seed`` hace reproducible el muestreo (usa un generador propio: no altera el estado global de torch).
+    Cualquier temperatura positiva y finita es válida: con una muy pequeña (por ejemplo 1e-300) el muestreo
+    elige siempre el carácter más probable, como el voraz. :func:`generate_stream` da los mismos caracteres
+    uno a uno, a medida que se generan.
     """
+    text, characters = generate_stream(model, vocab, prompt, length=length, strategy=strategy,
+                                       temperature=temperature, top_k=top_k, seed=seed)
+    return text + "".join(characters)
+
+
+def generate_stream(model, vocab, prompt, length=100, strategy="sample", temperature=1.0, top_k=None, seed=None):
+    """Como :func:`generate`, pero devuelve ``(texto_inicial_limpio, caracteres)``: ``caracteres`` es un
+    iterador que da cada carácter generado en cuanto se elige (para escribir un texto largo a medida que se
+    genera, o pararlo a medias). Los argumentos se comprueban al llamar, antes de generar nada; el texto es el
+    mismo que devolvería :func:`generate` con los mismos argumentos."""
     if strategy not in STRATEGIES:
         raise ValueError(f"Estrategia desconocida {strategy!r}: use 'sample' o 'greedy'.")
     if not isinstance(length, int) or isinstance(length, bool) or length < 0:
@@ -75,7 +88,11 @@ def generate(model, vocab, prompt, length=100, strategy="sample", temperature=1.
     if top_k is not None and (not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1):
         raise ValueError(f"top_k debe ser None o un entero mayor o igual que 1 y se recibió {top_k!r}.")
     ids = _prompt_ids(vocab, prompt)
+    return vocab.decode(ids), _characters(model, vocab, ids, length, strategy, temperature, top_k, seed)
 
+
+def _characters(model, vocab, ids, length, strategy, temperature, top_k, seed):
+    """Generador de los ``length`` caracteres que siguen a ``ids`` (argumentos ya comprobados)."""
     generator = torch.Generator().manual_seed(seed) if seed is not None else None
     device = next(model.parameters()).device
     with _inference(model):
@@ -85,15 +102,19 @@ def generate(model, vocab, prompt, length=100, strategy="sample", temperature=1.
             if strategy == "greedy":
                 next_id = int(scores.argmax())
             else:
-                scores = scores / temperature
+                scaled = scores / temperature
+                if not torch.isfinite(scaled).all():
+                    # Con una temperatura diminuta el cociente desborda (inf); restando antes el máximo, el
+                    # más probable queda en 0 y los demás en −inf: el muestreo se vuelve voraz, sin NaN.
+                    scaled = (scores - scores.max()) / temperature
+                scores = scaled
                 if top_k is not None and top_k < len(scores):
                     values, indices = torch.topk(scores, top_k)
                     scores = torch.full_like(scores, float("-inf")).scatter(0, indices, values)
                 probs = torch.softmax(scores, dim=-1)
                 next_id = int(torch.multinomial(probs, 1, generator=generator))
-            ids.append(next_id)
+            yield vocab.itos[next_id]
             logits, state = model(torch.tensor([[next_id]], device=device), state)
-    return vocab.decode(ids)
 
 
 # --- Búsqueda en haz ------------------------------------------------------------------------------------
