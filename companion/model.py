@@ -8,12 +8,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from companion.linear import LRU, MinGRU, MinLSTM
 from companion.rnn import DeepRNN, GRUScratch, LSTMScratch, RecurrentScratch, RNNScratch
 from companion.validation import check_positive_int, check_probability, fail
 
 __all__ = ["CharLM", "build_model", "CELLS"]
 
-CELLS = {"rnn": (RNNScratch, nn.RNN), "lstm": (LSTMScratch, nn.LSTM), "gru": (GRUScratch, nn.GRU)}
+# Celda: (capa desde cero, capa de torch.nn). Las recurrencias lineales (capítulo 10) no tienen equivalente en
+# torch.nn: las dos entradas son la misma capa y ``scratch`` no cambia nada.
+CELLS = {"rnn": (RNNScratch, nn.RNN), "lstm": (LSTMScratch, nn.LSTM), "gru": (GRUScratch, nn.GRU),
+         "mingru": (MinGRU, MinGRU), "minlstm": (MinLSTM, MinLSTM), "lru": (LRU, LRU)}
 
 
 class CharLM(nn.Module):
@@ -119,7 +123,8 @@ def build_model(cell: str = "lstm", vocab_size: int = 33, hidden_size: int = 256
                 bidirectional: bool = False, dropout: float = 0.0, embedding_dim: int | None = None,
                 scratch: bool = False, embedding_dropout: float = 0.0, output_dropout: float = 0.0,
                 forget_bias: float | None = None, weight_drop: float = 0.0) -> CharLM:
-    """Construye un :class:`CharLM` con una capa ``cell`` (``"rnn"``, ``"gru"`` o ``"lstm"``).
+    """Construye un :class:`CharLM` con una capa ``cell`` (``"rnn"``, ``"gru"``, ``"lstm"`` o, del capítulo 10,
+    ``"mingru"``, ``"minlstm"`` o ``"lru"``).
 
     ``scratch=True`` usa las capas desde cero de :mod:`companion.rnn` (la GRU del capítulo, de Cho et al.,
     con ``reset_after=False``); ``scratch=False``, las de ``torch.nn``. El modelo guarda estos argumentos en
@@ -150,7 +155,10 @@ def build_model(cell: str = "lstm", vocab_size: int = 33, hidden_size: int = 256
     check_probability("weight_drop", weight_drop)
     input_size = vocab_size if embedding_dim is None else embedding_dim
     scratch_cls, torch_cls = CELLS[cell]
-    if not scratch:
+    if weight_drop and scratch_cls is torch_cls:
+        raise ValueError(f"weight_drop anula entradas de las matrices recurrentes W_h*, y la celda {cell!r} no "
+                         "tiene ninguna (sus compuertas solo ven X_t): use weight_drop=0.")
+    if not scratch and torch_cls is not scratch_cls:
         rnn = torch_cls(input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
                         dropout=dropout if num_layers > 1 else 0.0)
     elif num_layers == 1 and not bidirectional:

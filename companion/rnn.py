@@ -305,10 +305,11 @@ class DeepRNN(nn.Module):
     def __init__(self, layer_cls, input_size: int, hidden_size: int, num_layers: int = 2,
                  bidirectional: bool = False, dropout: float = 0.0, **layer_kwargs):
         super().__init__()
-        if not (isinstance(layer_cls, type) and issubclass(layer_cls, RecurrentScratch)):
+        # Cualquier capa con step y el mismo forward sirve: las de este módulo y las de companion.linear.
+        if not (isinstance(layer_cls, type) and issubclass(layer_cls, nn.Module) and hasattr(layer_cls, "step")):
             raise ValueError(
-                f"layer_cls debe ser una clase de celda desde cero (RNNScratch, LSTMScratch o GRUScratch), "
-                f"no {layer_cls!r}."
+                f"layer_cls debe ser una clase de celda desde cero (RNNScratch, LSTMScratch, GRUScratch o una de "
+                f"companion.linear, como MinGRU), no {layer_cls!r}."
             )
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
             check_positive_int(name, value)
