@@ -37,6 +37,10 @@ RECIPES = {
     "lstm_fb1": dict(FAMILY, cell="lstm", hidden=464, layers=1, forget_bias=1.0),
     "lstm_large": dict(FAMILY, cell="lstm", hidden=512, layers=2, epochs=16, dropout=0.25,
                        embedding_dropout=0.25, output_dropout=0.25, patience=3),
+    # Capítulo 10: una minGRU de tres capas y una GRU de la familia con los mismos parámetros (unos 0.5 M) y los
+    # mismos caracteres vistos (2 épocas, para que quepan en unos 30 minutos de una CPU de dos núcleos).
+    "mingru": dict(FAMILY, cell="mingru", hidden=330, layers=3, epochs=2),
+    "gru_small": dict(FAMILY, cell="gru", hidden=370, layers=1, epochs=2),
 }
 
 # Recetas cuyos pesos se distribuyen en companion/pretrained (las de la familia y el mejor modelo).
