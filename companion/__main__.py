@@ -40,7 +40,8 @@ _ERRORS_ES = [
     (r"^ambiguous option: (\S+) could match (.*)$", r"opción ambigua: \1 puede ser \2"),
     (r"^argument (\S+): ", r"argumento \1: "),
     (r"invalid choice: (.*) \(choose from (.*)\)$", r"opción no válida: \1 (elija entre \2)"),
-    (r"expected one argument$", "se esperaba un valor"),
+    (r"expected one argument$", "se esperaba un valor (si empieza por «-», escríbalo unido a la opción con «=», "
+                                "por ejemplo --seed=-1)"),
     (r"expected at most one argument$", "se esperaba como mucho un valor"),
     (r"not allowed with argument (.*)$", r"no se admite junto con \1"),
     (r"ignored explicit argument (.*)$", r"sobra el valor \1"),
@@ -123,6 +124,9 @@ def _number(kind, minimum=None, *, strict=False, below=None, description):
 SEED_LIMIT = 2**32  # las semillas van de 0 a 2³² − 1, como en NumPy
 MIN_TEMPERATURE = 0.01  # por debajo el muestreo ya es voraz en la práctica: para eso está --greedy
 MAX_LAYERS = 32
+MAX_SIZE = 10**8  # tope de --hidden y --embedding antes de estimar (el límite real lo pone MAX_PARAMETERS)
+MAX_LR = 10.0
+MAX_THREADS = 4 * (os.cpu_count() or 1)
 MAX_LENGTH = 10_000  # --length mayor pide --long (y se escribe a medida que se genera)
 PROGRESS_LENGTH = 2_000  # desde esta longitud, barra de progreso (si la salida no es la terminal)
 MAX_PARAMETERS = 100_000_000  # 30 veces el mayor modelo del curso (lstm_large, unos 3.3 millones)
@@ -131,6 +135,10 @@ FEW_CHARACTERS = 5_000  # una perplejidad medida sobre menos caracteres varía m
 _positive_int = _number(int, 1, description="un entero positivo")
 _natural_int = _number(int, 0, description="un entero mayor o igual que 0")
 _seed = _number(int, 0, below=SEED_LIMIT, description=f"un entero entre 0 y {fmt_int(SEED_LIMIT - 1)}")
+_size = _number(int, 1, below=MAX_SIZE + 1, description=f"un entero entre 1 y {fmt_int(MAX_SIZE)}")
+_threads = _number(int, 1, below=MAX_THREADS + 1, description=f"un entero entre 1 y {MAX_THREADS}")
+_lr = _number(float, 0, strict=True, below=math.nextafter(MAX_LR, math.inf),
+              description=f"un número positivo y finito, como mucho {MAX_LR:g}")
 _layers = _number(int, 1, below=MAX_LAYERS + 1, description=f"un entero entre 1 y {MAX_LAYERS}")
 _positive_float = _number(float, 0, strict=True, description="un número positivo y finito")
 _temperature = _number(float, MIN_TEMPERATURE,
@@ -183,7 +191,7 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
                                 description=description)
     option = train.options.add_argument
     option("--cell", choices=tuple(CELLS), default="lstm", help="tipo de celda recurrente")
-    option("--hidden", metavar="H", type=_positive_int, default=256,
+    option("--hidden", metavar="H", type=_size, default=256,
            help="tamaño h del estado oculto (se rechaza un modelo de más de "
                 f"{fmt_int(MAX_PARAMETERS)} parámetros o que no quepa en la memoria)")
     option("--layers", metavar="N", type=_layers, default=1, help="número de capas apiladas")
@@ -199,7 +207,7 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
                 "sustituyen. Sin nombre, muestra las recetas y sus valores; con --help, los valores de la receta")
     option("--resume", action="store_true",
            help="reanuda desde RUTA.progreso.pt (se guarda al final de cada época) si existe")
-    option("--embedding", metavar="D", type=_positive_int, default=None,
+    option("--embedding", metavar="D", type=_size, default=None,
            help="dimensión de la incrustación de entrada (sin indicar: codificación one-hot)")
     option("--scratch", action="store_true",
            help="usa las capas programadas desde cero en lugar de las de torch.nn (más lento)")
@@ -207,7 +215,7 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
     option("--batch-size", metavar="B", type=_positive_int, default=64, help="secuencias por lote")
     option("--steps", metavar="T", type=_positive_int, default=100,
            help="longitud T de cada segmento (truncamiento de la retropropagación)")
-    option("--lr", metavar="ETA", type=_positive_float, default=None,
+    option("--lr", metavar="ETA", type=_lr, default=None,
            help="tasa de aprendizaje (sin indicar: 2e-3 con Adam, 1.0 con SGD y Adadelta)")
     option("--lr-schedule", choices=("constant", "cosine"), default="constant",
            help="tasa de aprendizaje constante o con decaimiento coseno hasta 0")
@@ -234,7 +242,7 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
            help="épocas sin mejora en validación antes de parar (sin indicar: sin parada temprana)")
     option("--half", action="store_true",
            help="guarda los pesos en float16 (la mitad de espacio; las perplejidades se miden con esos pesos)")
-    option("--threads", metavar="N", type=_positive_int, default=None,
+    option("--threads", metavar="N", type=_threads, default=None,
            help="hilos de CPU para PyTorch (sin indicar: los que elija PyTorch)")
     option("--quiet", action="store_true", help="sin barra de progreso")
     if train_defaults:
@@ -322,8 +330,8 @@ def _check_output(path: Path, overwrite_pretrained: bool) -> Path | None:
     try:  # la única forma fiable de saber si se puede escribir (os.access no sirve para root)
         handle, probe = tempfile.mkstemp(dir=existing, prefix=".companion-", suffix=".tmp")
     except OSError as error:
-        raise UsageError(f"--out: no se puede escribir en la carpeta {str(existing)!r} ({error.strerror}): elija "
-                         "otra ruta.") from None
+        raise UsageError(f"--out: no se puede escribir en la carpeta {str(existing)!r} (no admite crear archivos): "
+                         "elija otra ruta.") from error
     os.close(handle)
     os.remove(probe)
     return parent if existing != parent else None
@@ -632,7 +640,7 @@ class Interrupted(Exception):
 
 def _recipe_from_argv(argv) -> str | None:
     """Nombre dado a ``--recipe`` en una orden ``train`` (antes de analizarla, para que ``--help`` muestre los
-    valores de la receta), ``""`` si ``--recipe`` va sin nombre, o ``None`` si no aparece."""
+    valores de la receta), ``_LIST`` si ``--recipe`` va sin nombre, o ``None`` si no aparece."""
     if not argv or argv[0] != "train":
         return None
     for i, item in enumerate(argv[1:], 1):
@@ -641,9 +649,12 @@ def _recipe_from_argv(argv) -> str | None:
         if item.startswith("--recipe="):
             return item.split("=", 1)[1]
         if item == "--recipe":
-            following = argv[i + 1] if i + 1 < len(argv) else ""
-            return "" if following.startswith("-") else following
+            following = argv[i + 1] if i + 1 < len(argv) else None
+            return _LIST if following is None or following.startswith("-") else following
     return None
+
+
+_LIST = object()  # --recipe sin nombre: se listan las recetas
 
 
 def _show_recipes() -> None:
@@ -671,10 +682,10 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     recipe_name = _recipe_from_argv(argv)
     parser = build_parser()
-    if recipe_name == "" and not any(item in ("-h", "--help") for item in argv):
+    if recipe_name is _LIST and not any(item in ("-h", "--help") for item in argv):
         _show_recipes()
         return 0
-    if recipe_name:
+    if isinstance(recipe_name, str):
         from companion.recipes import recipe
 
         try:

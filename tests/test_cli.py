@@ -80,7 +80,7 @@ def test_errors_are_spanish(checkpoint, text_file, tmp_path, capsys):
     assert "caracteres que el modelo no conoce" in err and "'k'" in err and "'x'" in err
     with pytest.raises(SystemExit):
         main(["train", "--hidden", "cero"])
-    assert "argumento --hidden: se esperaba un entero positivo y se recibió 'cero'" in capsys.readouterr().err
+    assert "argumento --hidden: se esperaba un entero entre 1 y" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("args, message", [
