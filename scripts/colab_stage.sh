@@ -6,7 +6,11 @@
 #   paquete companion, que instala la celda de preparación de cada capítulo.
 # * Un módulo google.colab de imitación que el núcleo importa al arrancar (un archivo de inicio de
 #   IPython), de modo que la celda de preparación sigue su rama de Colab: instala companion desde
-#   COMPANION_GIT_URL (aquí, git+file:// de esta copia del repositorio) y guarda el corpus en «datos».
+#   COMPANION_GIT_URL y guarda el corpus en «datos». pip instala de un repositorio git lo confirmado, no la
+#   copia de trabajo: con el árbol limpio, COMPANION_GIT_URL es git+file:// de este repositorio (su último
+#   commit, que es lo que hay en disco); con cambios sin confirmar, se avisa y se instala desde una
+#   instantánea de la copia de trabajo (los archivos versionados y los nuevos no ignorados, confirmados en
+#   un repositorio temporal), para probar lo que hay en disco. Una COMPANION_GIT_URL dada se respeta.
 # * Cada capítulo se ejecuta desde una carpeta temporal fuera del repositorio, con el corpus ya colocado
 #   en la carpeta «datos» que elige la celda de preparación (no hay descarga).
 #
@@ -68,7 +72,25 @@ if [ -f "$CORPUS" ]; then cp "$CORPUS" "$SCRATCH/datos/"; fi
 for nb in "${notebooks[@]}"; do cp "$nb" "$SCRATCH/"; done
 
 export JUPYTER_PATH="$VENV/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
-export COMPANION_GIT_URL="${COMPANION_GIT_URL:-git+file://$ROOT}"
+if [ -z "${COMPANION_GIT_URL:-}" ]; then
+  if [ -z "$(git -C "$ROOT" status --porcelain 2>/dev/null)" ] && git -C "$ROOT" rev-parse HEAD >/dev/null 2>&1; then
+    COMPANION_GIT_URL="git+file://$ROOT"
+    echo "Se instala companion desde el último commit de $ROOT ($(git -C "$ROOT" rev-parse --short HEAD)), igual a la copia de trabajo."
+  else
+    # Instantánea de lo que hay en disco: archivos versionados (salvo los borrados) y nuevos no ignorados.
+    SNAPSHOT="$SCRATCH/repositorio"
+    mkdir -p "$SNAPSHOT"
+    git -C "$ROOT" ls-files -z --cached --others --exclude-standard \
+      | (cd "$ROOT" && while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done) \
+      | (cd "$ROOT" && tar --null -T - -cf -) | tar -xf - -C "$SNAPSHOT"
+    git -C "$SNAPSHOT" init -q
+    git -C "$SNAPSHOT" add -A
+    git -C "$SNAPSHOT" -c user.name=colab_stage -c user.email=colab_stage@localhost commit -q -m "Instantánea de la copia de trabajo"
+    COMPANION_GIT_URL="git+file://$SNAPSHOT"
+    echo "Aviso: $ROOT tiene cambios sin confirmar (git status): se instala companion desde una instantánea de la copia de trabajo, no desde el último commit." >&2
+  fi
+fi
+export COMPANION_GIT_URL
 failed=()
 summary=()
 for nb in "${notebooks[@]}"; do
