@@ -200,6 +200,9 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
            help="probabilidad de dropout sobre las entradas de la capa recurrente")
     option("--output-dropout", metavar="P", type=_probability, default=0.0,
            help="probabilidad de dropout sobre las salidas de la capa recurrente (antes de W_hq)")
+    option("--weight-drop", metavar="P", type=_probability, default=0.0,
+           help="weight drop (AWD-LSTM): probabilidad de anular cada peso de las matrices recurrentes, con una "
+                "máscara por segmento")
     option("--forget-bias", metavar="B", type=_finite_float, default=None,
            help="solo LSTM: sesgo inicial de la compuerta de olvido (por ejemplo 1.0)")
     option("--recipe", metavar="NOMBRE", nargs="?", const="", default=None,
@@ -242,6 +245,9 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
            help="épocas sin mejora en validación antes de parar (sin indicar: sin parada temprana)")
     option("--half", action="store_true",
            help="guarda los pesos en float16 (la mitad de espacio; las perplejidades se miden con esos pesos)")
+    option("--int8", action="store_true",
+           help="guarda las matrices en int8 con una escala por fila y los sesgos en float16 (un cuarto del "
+                "espacio de float32; las perplejidades se miden con esos pesos; sustituye a --half)")
     option("--threads", metavar="N", type=_threads, default=None,
            help="hilos de CPU para PyTorch (sin indicar: los que elija PyTorch)")
     option("--quiet", action="store_true", help="sin barra de progreso")
@@ -354,7 +360,8 @@ def _size_problem(args, vocab_size: int) -> str | None:
         model = build_model(cell=args.cell, vocab_size=vocab_size, hidden_size=args.hidden,
                             num_layers=args.layers, dropout=args.dropout, embedding_dim=args.embedding,
                             scratch=args.scratch, embedding_dropout=args.embedding_dropout,
-                            output_dropout=args.output_dropout, forget_bias=args.forget_bias)
+                            output_dropout=args.output_dropout, forget_bias=args.forget_bias,
+                            weight_drop=args.weight_drop)
     parameters = model.num_parameters()
     steps = math.ceil(args.steps * 1.5) if args.random_truncation else args.steps
     activations = args.batch_size * steps * (8 * args.hidden * args.layers + (args.embedding or 0) + 3 * vocab_size)
@@ -410,7 +417,7 @@ def _check_data_size(corpus, args) -> None:
 def _train(args, argv):
     import torch
 
-    from companion.checkpoint import round_to_half, save_checkpoint
+    from companion.checkpoint import round_to_half, round_to_int8, save_checkpoint
     from companion.model import build_model
     from companion.train import evaluate, get_device, train
 
@@ -446,7 +453,8 @@ def _train(args, argv):
     model = build_model(cell=args.cell, vocab_size=len(corpus.vocab), hidden_size=args.hidden,
                         num_layers=args.layers, dropout=args.dropout, embedding_dim=args.embedding,
                         scratch=args.scratch, embedding_dropout=args.embedding_dropout,
-                        output_dropout=args.output_dropout, forget_bias=args.forget_bias)
+                        output_dropout=args.output_dropout, forget_bias=args.forget_bias,
+                            weight_drop=args.weight_drop)
 
     def save_progress(state):
         state = dict(state, argv=_without_resume(argv))
@@ -474,7 +482,9 @@ def _train(args, argv):
                  "--resume para continuar" if progress_path.is_file() else "no se completó ninguna época")
         raise Interrupted(f"Entrenamiento interrumpido; {saved}.") from None
     model.cpu()
-    if args.half:
+    if args.int8:
+        round_to_int8(model)
+    elif args.half:
         round_to_half(model)
     val, test = evaluate(model, corpus.val), evaluate(model, corpus.test)
     metadata = {
@@ -488,7 +498,8 @@ def _train(args, argv):
         "val_perplexity": val.perplexity, "val_bpc": val.bpc,
         "test_perplexity": test.perplexity, "test_bpc": test.bpc,
         "num_parameters": model.num_parameters(),
-        "float16": bool(args.half),
+        "float16": bool(args.half and not args.int8),
+        "int8": bool(args.int8),
         "settings": {key: (str(value) if isinstance(value, Path) else value) for key, value in vars(args).items()
                      if key not in ("command", "quiet", "threads", "resume")},
         "command": "python -m companion " + shlex.join(_reproducible(argv, len(history.step_loss))
@@ -500,7 +511,7 @@ def _train(args, argv):
         "device": str(get_device()),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
-    save_checkpoint(args.out, model, corpus.vocab, metadata, half=args.half)
+    save_checkpoint(args.out, model, corpus.vocab, metadata, half=args.half, int8=args.int8)
     progress_path.unlink(missing_ok=True)
     print(f"Validación: perplejidad {val.perplexity:.3f}, {val.bpc:.3f} bits por carácter.")
     print(f"Prueba: perplejidad {test.perplexity:.3f}, {test.bpc:.3f} bits por carácter.")

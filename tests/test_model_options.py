@@ -130,3 +130,21 @@ def test_weight_drop_is_validated_and_saved(tmp_path):
     model = build_model("lstm", vocab_size=len(vocab), hidden_size=4, weight_drop=0.25)
     loaded = load_checkpoint(save_checkpoint(tmp_path / "m.pt", model, vocab)).model
     assert loaded.weight_drop == 0.25 and loaded.config["weight_drop"] == 0.25
+
+
+def test_cli_trains_with_weight_drop_and_saves_int8(tmp_path):
+    from companion.__main__ import main
+    from companion.recipes import recipe
+
+    text = tmp_path / "texto.txt"
+    text.write_text("en un lugar de la mancha de cuyo nombre no quiero acordarme " * 400, encoding="utf-8")
+    out = tmp_path / "m.pt"
+    assert main(["train", "--text", str(text), "--hidden", "16", "--embedding", "8", "--weight-drop", "0.3",
+                 "--int8", "--batch-size", "4", "--steps", "20", "--max-steps", "3", "--out", str(out),
+                 "--quiet", "--threads", "1"]) == 0
+    payload = torch.load(out, weights_only=True)
+    assert payload["version"] == 3 and payload["config"]["weight_drop"] == 0.3
+    assert payload["metadata"]["int8"] is True and payload["metadata"]["float16"] is False
+    assert main(["evaluate", str(out), "--text", str(text)]) == 0
+    xl = recipe("lstm_xl")  # la receta del siguiente mejor modelo usa las dos opciones
+    assert xl["weight_drop"] > 0 and xl["int8"] and xl["hidden"] == 768
