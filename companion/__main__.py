@@ -173,7 +173,10 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
     ``train_defaults`` sustituye valores por omisión de ``train`` (así se aplica ``--recipe``; con
     ``recipe_name``, la ayuda lo dice y muestra los valores de esa receta).
     """
+    from companion.checkpoint import PRETRAINED_NAMES
     from companion.model import CELLS
+
+    model_help = f"punto de control (.pt) o nombre de un modelo preentrenado ({', '.join(PRETRAINED_NAMES)})"
 
     parser = SpanishArgumentParser(
         prog="python -m companion",
@@ -262,8 +265,7 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
                     "qué parte y cuántos caracteres se midieron, y avisa si son pocos. El texto puede usar solo "
                     "una parte de los caracteres del modelo; un carácter que el modelo no conoce es un error.")
     evaluate.positionals.add_argument("checkpoint", type=_path, metavar="MODELO",
-                                      help="punto de control (.pt) o nombre de un modelo preentrenado "
-                                           "(rnn, gru, lstm, lstm2, lstm_large)")
+                                      help=model_help)
     evaluate.options.add_argument("--text", metavar="RUTA", type=_path, default=None,
                                   help="archivo de texto UTF-8 (sin indicar: el Quijote)")
     evaluate.options.add_argument("--split", choices=("test", "val", "all"), default=None,
@@ -277,8 +279,7 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
                     "El texto inicial se limpia como el corpus (minúsculas; lo que no es una letra del "
                     "español pasa a ser un espacio) y se avisa de cada carácter cambiado.")
     generate.positionals.add_argument("checkpoint", type=_path, metavar="MODELO",
-                                      help="punto de control (.pt) o nombre de un modelo preentrenado "
-                                           "(rnn, gru, lstm, lstm2, lstm_large)")
+                                      help=model_help)
     option = generate.options.add_argument
     option("--prompt", metavar="TEXTO", default="en un lugar de la mancha", help="texto inicial")
     option("--length", metavar="N", type=_natural_int, default=200,
