@@ -204,8 +204,8 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
     option("--output-dropout", metavar="P", type=_probability, default=0.0,
            help="probabilidad de dropout sobre las salidas de la capa recurrente (antes de W_hq)")
     option("--weight-drop", metavar="P", type=_probability, default=0.0,
-           help="weight drop (AWD-LSTM): probabilidad de anular cada peso de las matrices recurrentes, con una "
-                "máscara por segmento")
+           help="probabilidad de anular cada peso de las matrices recurrentes, con una máscara por segmento "
+                "(como AWD-LSTM)")
     option("--forget-bias", metavar="B", type=_finite_float, default=None,
            help="solo LSTM: sesgo inicial de la compuerta de olvido (por ejemplo 1.0)")
     option("--recipe", metavar="NOMBRE", nargs="?", const="", default=None,
@@ -269,8 +269,8 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
     evaluate.options.add_argument("--text", metavar="RUTA", type=_path, default=None,
                                   help="archivo de texto UTF-8 (sin indicar: el Quijote)")
     evaluate.options.add_argument("--split", choices=("test", "val", "all"), default=None,
-                                  help="parte del texto: prueba (test, 5\u00a0% final), validación (val) o todo "
-                                       "(all); sin indicar, como se explica arriba")
+                                  help="parte del texto: la de prueba, al final (test), la de validación (val) o "
+                                       "todo el texto (all); sin indicar, como se explica arriba")
 
     generate = commands.add_parser(
         "generate", help="genera texto a partir de un comienzo",
