@@ -282,6 +282,14 @@ def test_recipe_alone_lists_recipes_and_help_shows_its_values(capsys):
     assert f"por omisión: {RECIPES['lstm']['hidden']}" in " ".join(out.split())
 
 
+@pytest.mark.parametrize("command", [[], ["train"], ["evaluate"], ["generate"], ["train", "--recipe", "lstm"]])
+def test_help_of_every_command_is_printed(command, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main([*command, "--help"])
+    out = capsys.readouterr().out
+    assert info.value.code == 0 and out.startswith("uso: python -m companion") and "%" not in out.replace("\u00a0%", "")
+
+
 def test_generation_streams_and_ctrl_c_stops_it_cleanly(world, monkeypatch, capsys):
     """Ctrl-C a mitad: queda escrito lo generado, un aviso de una línea y el código 130, sin traza."""
     _, paths = world
