@@ -303,7 +303,7 @@ class ReadableKneserNey:
 
     def prob(self, w: str, u: str = "") -> float:
         """``P(w | u)``; solo cuentan los últimos ``order − 1`` caracteres de ``u``."""
-        u = u[len(u) - self.order + 1:] if self.order > 1 else ""
+        u = u[max(len(u) - self.order + 1, 0):] if self.order > 1 else ""
         p = 1 / len(self.vocab)  # P_0: la uniforme
         for m in range(1, len(u) + 2):  # del orden 1 al orden len(u) + 1
             v = u[len(u) - m + 1:]  # los m − 1 últimos caracteres de u
