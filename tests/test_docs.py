@@ -76,7 +76,9 @@ def test_api_reference_has_no_english_boilerplate(api_page):
 def test_api_reference_documents_the_command_line_from_its_parser(api_page):
     for option in ("--temperature", "--top-k", "--recipe", "--resume", "--clip", "--split", "--forget-bias"):
         assert option in api_page
-    assert "0 desactiva el recorte" in api_page and "Valores posibles: rnn, gru, lstm" in api_page
+    from companion.model import CELLS
+
+    assert "0 desactiva el recorte" in api_page and "Valores posibles: " + ", ".join(CELLS) in api_page
     assert "Por omisión:" in api_page
     assert "Entrena un modelo con el 90 % inicial del texto" in api_page  # descripción de train
     # Los campos de Pretrained, documentados en español.
