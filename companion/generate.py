@@ -56,7 +56,8 @@ def generate(model, vocab, prompt, length=100, strategy="sample", temperature=1.
     """Devuelve ``prompt`` (limpiado como el corpus) seguido de ``length`` caracteres generados por ``model``.
 
     El texto inicial se limpia con :func:`companion.data.clean`, igual que el corpus: las mayúsculas pasan a
-    minúsculas y cualquier carácter que no sea una letra del español (cifras, signos, «€», «à»…) se convierte
+def generate_stream(model, vocab, prompt, length=100, strategy="sample", temperature=1.0, top_k=None,
+                    seed=None):
     en un espacio; el resultado empieza por ese texto limpio, así que el cambio queda a la vista
     (:func:`companion.data.clean_changes` lo detalla, y ``python -m companion generate`` lo avisa). Un carácter
     que, ya limpio, no está en el vocabulario del modelo produce un ``ValueError``.
