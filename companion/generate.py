@@ -56,8 +56,7 @@ def generate(model, vocab, prompt, length=100, strategy="sample", temperature=1.
     """Devuelve ``prompt`` (limpiado como el corpus) seguido de ``length`` caracteres generados por ``model``.
 
     El texto inicial se limpia con :func:`companion.data.clean`, igual que el corpus: las mayúsculas pasan a
-def generate_stream(model, vocab, prompt, length=100, strategy="sample", temperature=1.0, top_k=None,
-                    seed=None):
+    minúsculas y cualquier carácter que no sea una letra del español (cifras, signos, «€», «à»…) se convierte
     en un espacio; el resultado empieza por ese texto limpio, así que el cambio queda a la vista
     (:func:`companion.data.clean_changes` lo detalla, y ``python -m companion generate`` lo avisa). Un carácter
     que, ya limpio, no está en el vocabulario del modelo produce un ``ValueError``.
@@ -73,7 +72,8 @@ def generate_stream(model, vocab, prompt, length=100, strategy="sample", tempera
     return text + "".join(characters)
 
 
-def generate_stream(model, vocab, prompt, length=100, strategy="sample", temperature=1.0, top_k=None, seed=None):
+def generate_stream(model, vocab, prompt, length=100, strategy="sample", temperature=1.0, top_k=None,
+                    seed=None):
     """Como :func:`generate`, pero devuelve ``(texto_inicial_limpio, caracteres)``: ``caracteres`` es un
     iterador que da cada carácter generado en cuanto se elige (para escribir un texto largo a medida que se
     genera, o pararlo a medias). Los argumentos se comprueban al llamar, antes de generar nada; el texto es el
