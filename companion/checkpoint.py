@@ -43,7 +43,7 @@ VERSION = 2
 INT8_VERSION = 3  # versión de los archivos con matrices en int8 (lleva "int8_scales")
 READABLE_VERSIONS = (1, 2, 3)  # la 1 no lleva suma de comprobación de los pesos
 PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
-PRETRAINED_NAMES = ("rnn", "gru", "lstm", "lstm2", "lstm_large")
+PRETRAINED_NAMES = ("rnn", "gru", "lstm", "lstm2", "lstm_large", "gru_small", "mingru")
 
 Pretrained = namedtuple("Pretrained", ["model", "vocab", "metadata"])
 Pretrained.__doc__ = ("Lo que devuelven :func:`load_checkpoint` y :func:`load_pretrained`: el modelo, su vocabulario y "
@@ -213,6 +213,8 @@ def load_checkpoint(path, map_location="cpu", *, vocab=None) -> Pretrained:
     """
     path = Path(path)
     name = str(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{name!r} es una carpeta, no un punto de control: indique el archivo .pt.")
     if not path.is_file():
         raise FileNotFoundError(f"No existe el punto de control {name!r}: revise la ruta.")
     try:
@@ -341,7 +343,9 @@ def vocab_mismatch_message(stored, expected, path) -> str:
 
 
 def load_pretrained(name: str, map_location="cpu") -> Pretrained:
-    """Carga uno de los modelos preentrenados del paquete: ``"rnn"``, ``"gru"``, ``"lstm"`` o ``"lstm2"``.
+    """Carga uno de los modelos preentrenados del paquete (``PRETRAINED_NAMES``): ``"rnn"``, ``"gru"``, ``"lstm"``,
+    ``"lstm2"`` y ``"lstm_large"``, y la pareja de la comparación de recurrencias lineales, ``"gru_small"`` y
+    ``"mingru"``.
 
     Cada uno se entrenó sobre el 90 % inicial del Quijote limpio; ``metadata`` guarda su perplejidad de
     validación y de prueba, el tiempo de entrenamiento y la orden exacta que lo reproduce.

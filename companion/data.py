@@ -501,6 +501,8 @@ def load_text_corpus(path, vocab=None):
     else:
         path = Path(path).expanduser()
         source = f"El texto {str(path)!r}"
+        if path.is_dir():
+            raise ValueError(f"{str(path)!r} es una carpeta, no un archivo de texto: indique el archivo.")
         if not path.is_file():
             raise ValueError(f"No existe el archivo de texto {str(path)!r}: revise la ruta.")
         try:

@@ -120,7 +120,7 @@ def test_pretrained_models_load_and_match_corpus(name, corpus):
     model, vocab, metadata = load_pretrained(name)
     assert vocab == corpus.vocab
     assert metadata["corpus_checksum"] == corpus.checksum
-    assert model.config["cell"] == ("lstm" if name.startswith("lstm") else name)
+    assert model.config["cell"] == RECIPES[name]["cell"]
     assert model.config["num_layers"] == RECIPES[name]["layers"]
     assert model.config["hidden_size"] == RECIPES[name]["hidden"]
     for key in ("epochs", "training_time_s", "val_perplexity", "val_bpc", "test_perplexity", "test_bpc",
@@ -287,3 +287,12 @@ def test_int8_scales_are_covered_by_the_checksum(trained, tmp_path):
     torch.save(payload, path)
     with pytest.raises(ValueError, match="escalas int8"):
         load_checkpoint(path)
+
+
+def test_a_folder_is_called_a_folder(tmp_path):
+    from companion.data import load_text_corpus
+
+    with pytest.raises(IsADirectoryError, match="es una carpeta"):
+        load_checkpoint(tmp_path)
+    with pytest.raises(ValueError, match="es una carpeta"):
+        load_text_corpus(tmp_path)
