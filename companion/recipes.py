@@ -53,8 +53,9 @@ RECIPES = {
     "gru_small": dict(FAMILY, cell="gru", hidden=370, layers=1, epochs=2),
 }
 
-# Recetas cuyos pesos se distribuyen en companion/pretrained (las de la familia y el mejor modelo).
-SHIPPED = ("rnn", "gru", "lstm", "lstm2", "lstm_large")
+# Recetas cuyos pesos se distribuyen en companion/pretrained (las de la familia, el mejor modelo y las dos del
+# capítulo 10).
+SHIPPED = ("rnn", "gru", "lstm", "lstm2", "lstm_large", "gru_small", "mingru")
 FAMILY_NAMES = ("rnn", "gru", "lstm", "lstm2")
 
 
