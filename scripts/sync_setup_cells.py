@@ -23,16 +23,18 @@ def setup_source() -> str:
     url = config["repository"]["url"].rstrip("/")
     branch = config["repository"].get("branch", "main")
     # COMPANION_GIT_URL permite a la integración continua instalar la copia que se está probando
-    # (git+file://…) en lugar del repositorio publicado; el lector de Colab no la define. El corpus se
+    # (git+file://…) en lugar del repositorio publicado; el lector de Colab no la define. En un JupyterHub
+    # (JUPYTERHUB_USER, que el hub define en el servidor de cada estudiante) la celda hace lo mismo: el hub
+    # solo necesita las dependencias del paquete (_ext/jupyterhub_launch.py). El corpus se
     # guarda en «datos» junto al cuaderno (en Colab, /content/datos), salvo que COMPANION_DATA_DIR diga otra cosa.
     # La forma es la que deja «ruff format» (las pruebas formatean los cuadernos con él): la dirección va
     # en su propia línea para que una dirección larga no cambie el formato.
     return (
-        f"{MARKER} (solo actúa en Colab: instala el paquete del curso).\n"
+        f"{MARKER} (en Colab y en JupyterHub instala el paquete del curso).\n"
         "import os\n"
         "import sys\n"
         "\n"
-        "if \"google.colab\" in sys.modules:\n"
+        "if \"google.colab\" in sys.modules or \"JUPYTERHUB_USER\" in os.environ:\n"
         f"    default_url = \"git+{url}@{branch}\"\n"
         "    companion_url = os.environ.get(\"COMPANION_GIT_URL\", default_url)\n"
         "    %pip install -q \"companion @ {companion_url}\"\n"

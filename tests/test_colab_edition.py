@@ -184,7 +184,7 @@ def test_setup_cell_installs_from_overridable_url():
     assert f'default_url = "{default}"' in source
     assert 'os.environ.get("COMPANION_GIT_URL", default_url)' in source
     assert '%pip install -q "companion @ {companion_url}"' in source
-    assert "COMPANION_DATA_DIR" in source and 'if "google.colab" in sys.modules:' in source
+    assert "COMPANION_DATA_DIR" in source and 'if "google.colab" in sys.modules' in source
 
 
 def test_publish_script_pushes_edition_to_branch(tmp_path):
