@@ -230,3 +230,73 @@ def test_numbers_formatted_by_companion_display():
             problems += [f"companion/{path.name}:{n}: agrupa millares a mano; use companion.display.fmt_int"
                          for n in hand_grouping(path.read_text(encoding="utf-8"))]
     _report(problems)
+
+
+# ---------------------------------------------------------------------------- código que cabe
+CODE_WIDTH = 88  # [tool.ruff] line-length en pyproject.toml
+HIDDEN_INPUT = {"remove-input", "remove-cell", "hide-input"}
+
+
+def visible_code_lines() -> list[tuple[str, str]]:
+    """(origen, línea) de cada línea de código que el sitio muestra sin plegar (celdas sin
+    ``remove-input``, ``remove-cell`` ni ``hide-input``)."""
+    out = []
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for number, cell in enumerate(nb["cells"]):
+            tags = set(cell.get("metadata", {}).get("tags", []))
+            if cell["cell_type"] != "code" or tags & HIDDEN_INPUT:
+                continue
+            for k, line in enumerate("".join(cell["source"]).split("\n"), start=1):
+                out.append((f"{path.name} (celda {cell.get('id', number)}, línea {k})", line))
+    return out
+
+
+def test_chapters_formatted_with_ruff():
+    """Los capítulos están formateados con ``ruff format`` (lee los cuadernos directamente)."""
+    import shutil
+    import subprocess
+    import sys
+
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    assert ruff, "No se encuentra ruff: instálelo con requirements.txt (scripts/install.sh)."
+    notebooks = sorted(str(p) for p in (ROOT / "book").glob("*.ipynb"))
+    result = subprocess.run([ruff, "format", "--check", *notebooks], cwd=ROOT, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, (
+        "Capítulos sin formatear; ejecute «ruff format book/*.ipynb»:\n" + result.stdout + result.stderr)
+
+
+def test_visible_code_fits_the_column():
+    """Ninguna línea de código visible pasa de 88 columnas: cabe en la columna del sitio sin desplazarse.
+
+    ``ruff format`` no parte los textos ni los comentarios largos: pártalos a mano (cadenas contiguas
+    entre paréntesis, comentarios en varias líneas).
+    """
+    lines = visible_code_lines()
+    assert len(lines) > 1000, "No se encontraron las celdas de código de los capítulos"
+    long = [f"{origin}: {len(line)} columnas" for origin, line in lines if len(line) > CODE_WIDTH]
+    _report(long)
+
+
+# ---------------------------------------------------------------------------- código que enseña
+_spec_share = importlib.util.spec_from_file_location("teaching_share", ROOT / "scripts" / "teaching_share.py")
+teaching_share = importlib.util.module_from_spec(_spec_share)
+_spec_share.loader.exec_module(teaching_share)
+
+
+def test_teaching_share_classifier():
+    teach, book = teaching_share.classify(
+        "%matplotlib inline\nx = train(model)  # entrena\n\n# el texto dice que baja\n"
+        "assert (\n    x < 1\n)\nglue('x', x)\nprint(x)"
+    )
+    assert (teach, book) == (2, 6)
+
+
+def test_visible_code_mostly_teaches():
+    """En cada capítulo, al menos el 80 % de las líneas de código visibles enseña
+    (``scripts/teaching_share.py``): los ``assert`` y ``glue`` van a celdas ocultas (``remove-cell``)."""
+    low = [f"{r['chapter']}: {100 * r['share']:.1f} %" for r in teaching_share.shares()
+           if r["share"] < teaching_share.TARGET]
+    assert not low, ("Mueva los assert y glue del final de las celdas a una celda oculta "
+                     "(remove-cell) a continuación:\n" + "\n".join(low))
