@@ -235,8 +235,9 @@ class LRU(nn.Module):
         S_t = λ ⊙ S_{t-1} + γ ⊙ (X_t W_xs)          W_xs complejo, (d, h)
         H_t = Re(S_t W_sh) + X_t W_xy               salida real, (B, h)
 
-    Parametrizar ``|λ_j| = exp(−exp(ν_j))`` garantiza ``|λ_j| < 1`` para cualquier ``ν_j``: la recurrencia es
-    estable hagan lo que hagan los gradientes. ``γ`` compensa la ganancia ``1/(1 − |λ|²)`` que acumula una
+    Parametrizar ``|λ_j| = exp(−exp(ν_j))`` garantiza ``|λ_j| < 1`` para cualquier ``ν_j`` (en coma flotante, con
+    ``ν_j`` muy negativo el redondeo puede dar 1, nunca más): la recurrencia es estable hagan lo que hagan los
+    gradientes. ``γ`` compensa la ganancia ``1/(1 − |λ|²)`` que acumula una
     componente con ``|λ|`` cerca de 1, para que todas tengan una escala parecida. Al iniciar, ``|λ_j|`` es
     uniforme (en área) en el anillo ``[r_min, r_max]`` y la fase, uniforme en ``[0, max_phase]``.
 
