@@ -68,7 +68,7 @@ def round_to_half(model) -> None:
 def quantize_int8(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Cuantiza una matriz en int8, simétrica y por fila: devuelve ``(q, s)`` con ``weight ≈ q · s``.
 
-    Para cada fila i (el primer índice; en ``nn.LSTM`` y ``nn.GRU``, una unidad de una compuerta)
+    Para cada fila i (el primer índice; en ``nn.LSTM`` y ``nn.GRU``, una unidad de una compuerta)::
 
         s_i = max_j |w_ij| / 127,    q_ij = redondeo(w_ij / s_i) ∈ {−127, …, 127},
 
