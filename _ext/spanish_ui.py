@@ -58,6 +58,13 @@ REPLACEMENTS = {
     # docutils escribe la bibliografía como role="list" con entradas role="doc-biblioentry" (papel
     # obsoleto); una lista ARIA debe contener elementos role="listitem".
     'role="doc-biblioentry"': 'role="listitem"',
+    # Los iconos del selector de modo de color: Font Awesome convierte su «title» en un nombre accesible
+    # que no coincide con el del botón («Modo de color»); son decorativos.
+    'data-mode="light" title="Claro"></i>': 'data-mode="light" aria-hidden="true"></i>',
+    'data-mode="dark"  title="Oscuro"></i>': 'data-mode="dark" aria-hidden="true"></i>',
+    'data-mode="auto"  title="Según el sistema"></i>': 'data-mode="auto" aria-hidden="true"></i>',
+    # Celdas plegables de myst-nb: el nombre accesible sale del texto visible («Mostrar el código»).
+    '<summary aria-label="Toggle hidden content">': "<summary>",
 }
 _PATTERN = re.compile("|".join(re.escape(key) for key in sorted(REPLACEMENTS, key=len, reverse=True)))
 
