@@ -4,6 +4,8 @@
   tiene en sus salidas al menos tantos ``<table>`` como llamadas a ``show_table`` en sus celdas visibles.
 * En ninguna página queda Markdown o TeX sin componer fuera del código: ni filas de tabla (``|---``,
   ``|—|``, ``—:|``) ni fórmulas ``$…$`` (MathJax solo compone las que Sphinx marca como matemáticas).
+* En la edición para Colab, esas tablas llegan como Markdown de tablas bien formado (Colab lo compone
+  como tabla, con sus fórmulas), con su versión en texto.
 * Los desplegables (soluciones de los ejercicios) tratan de usted: «Pulse para mostrar», nunca «Haz clic».
 """
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 import re
 from html.parser import HTMLParser
 
-from sitio import ROOT, SITE, page_id, parse
+from sitio import COLAB, ROOT, SITE, page_id, parse
 
 RAW_TABLE = re.compile(r"\|\s*:?-{3,}|\|\s*:?—+:?\s*\||—:\s*\|")
 RAW_MATH = re.compile(r"(?<![\\$\w])\$(?!\s)[^$\n]{1,200}?(?<!\s)\$(?![\w$])")
@@ -58,6 +60,26 @@ def test_tables_are_tables(site, chapter):
         f"{chapter}: {wanted} llamadas a show_table pero {parser.tables} <table> en las salidas; "
         "¿se compone el Markdown de las salidas con MyST (nb_render_markdown_format en _config.yml)?"
     )
+
+
+def test_colab_tables_are_markdown_tables(site, chapter):
+    path = COLAB / f"{chapter}.ipynb"
+    assert path.is_file(), f"No se construyó la edición para Colab de {chapter}"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    tables = []
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            markdown = "".join(output.get("data", {}).get("text/markdown", ""))
+            if re.search(r"^\|[-:|]+\|$", markdown, re.M):
+                tables.append((cell.get("id"), markdown, output["data"]))
+    assert len(tables) >= shown_tables(chapter), f"{chapter}: faltan tablas en la edición para Colab"
+    for cell_id, markdown, data in tables:
+        lines = markdown.strip().split("\n")
+        columns = {line.replace("\\|", "").count("|") for line in lines}
+        assert len(lines) >= 3 and len(columns) == 1, f"{chapter} (celda {cell_id}): tabla mal formada"
+        assert "text/plain" in data and "$" not in "".join(data["text/plain"]), (
+            f"{chapter} (celda {cell_id}): la tabla no tiene versión en texto llano"
+        )
 
 
 def test_no_raw_markdown_or_tex(page_path):
