@@ -8,6 +8,10 @@
 # La rama solo contiene los cuadernos generados (no comparte historia con main). Cada publicación es un
 # commit nuevo sobre la anterior; si nada cambió, no se publica nada. No toca el árbol de trabajo ni el
 # índice del repositorio.
+#
+# La celda de preparación de cada cuaderno instala el paquete del commit que construyó la edición
+# (_build/colab/COMMIT): si ese commit no está en el remoto, Colab no podría instalarlo, así que el script
+# se niega a publicar hasta que se empuje.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REMOTE=${1:-origin}
@@ -35,7 +39,17 @@ if git fetch -q "$REMOTE" "refs/heads/$BRANCH" 2>/dev/null; then
     exit 0
   fi
 fi
-source_commit=$(git rev-parse --short HEAD)
+built=$(tr -d '[:space:]' < "$EDITION/COMMIT" 2>/dev/null || true)
+if [ -n "$built" ]; then
+  git fetch -q "$REMOTE" 2>/dev/null || true
+  if [ -z "$(git for-each-ref --contains "$built" "refs/remotes/$REMOTE" 2>/dev/null)" ]; then
+    echo "La edición instala el paquete del commit $built, que no está en $REMOTE: empújelo antes (git push)." >&2
+    exit 1
+  fi
+  source_commit=${built:0:12}
+else
+  source_commit=$(git rev-parse --short HEAD)
+fi
 export GIT_AUTHOR_NAME="${GIT_AUTHOR_NAME:-Edición para Colab}" GIT_AUTHOR_EMAIL="${GIT_AUTHOR_EMAIL:-colab@localhost}"
 export GIT_COMMITTER_NAME="${GIT_COMMITTER_NAME:-$GIT_AUTHOR_NAME}" GIT_COMMITTER_EMAIL="${GIT_COMMITTER_EMAIL:-$GIT_AUTHOR_EMAIL}"
 commit=$(git commit-tree "$tree" ${parent:+-p "$parent"} -m "Edición para Colab construida desde $source_commit")

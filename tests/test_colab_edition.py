@@ -28,11 +28,32 @@ GLUE = {
 }
 
 
+SITE = "https://org.github.io/repo/book/"
+TARGETS = {
+    "sec-bptt": ce.Target("La retropropagación", SITE + "04_bptt.html#sec-bptt", "book/04_bptt", "sec-bptt",
+                          "section", "4.3"),
+    "cap-rnn": ce.Target("Redes neuronales recurrentes", SITE + "03_rnn.html#cap-rnn", "book/03_rnn", "cap-rnn",
+                         "section", "3"),
+    "ej-otro": ce.Target("Ejercicio", SITE + "08_x.html#ej-otro", "book/08_x", "ej-otro", "exercise", "8.5"),
+    "ej-1": ce.Target("Ejercicio", SITE + "prueba.html#ej-1", "book/prueba", "ej-1", "exercise", "5.1"),
+    "fig-celda": ce.Target("Una celda.", SITE + "prueba.html#fig-celda", "book/prueba", "fig-celda", "figure", "5.1"),
+}
+
+
+def resolve(role, target):
+    if role == "doc":
+        return ce.Target("Referencia del paquete", SITE + "api.html", "book/api") if target == "api" else None
+    return TARGETS.get(target)
+
+
 def make_ctx(**kwargs) -> ce.Context:
-    pages = {("ref", "sec-bptt"): ("La retropropagación", "https://org.github.io/repo/book/04_bptt.html#sec-bptt"),
-             ("doc", "api"): ("Referencia del paquete", "https://org.github.io/repo/book/api.html")}
-    return ce.Context(glue=GLUE, citations=CITATIONS, resolve=lambda role, target: pages.get((role, target)),
-                      docname="book/prueba", **kwargs)
+    kwargs.setdefault("numbers", {"ej-1": "5.1", "fig-celda": "5.1"})
+    kwargs.setdefault("order", {"exercise": ["5.1", "5.2"], "figure": ["5.1"]})
+    return ce.Context(glue=GLUE, citations=CITATIONS, resolve=resolve, docname="book/prueba", **kwargs)
+
+
+def anchor(label: str) -> str:
+    return f'<a id="{label}" name="{label}"></a>'
 
 
 def test_glue_text_and_format_spec():
@@ -66,8 +87,8 @@ def test_exercise_and_solution():
     source = (":::{exercise}\n:label: ej-1\n\n¿Cuántos son $2 + 2$?\n:::\n\n"
               ":::{solution} ej-1\n:class: dropdown\n\nSon {glue:text}`ppl:.0f`.\n:::")
     out = ce.convert_markdown(source, ctx)
-    assert out.startswith("### Ejercicio 1\n\n¿Cuántos son $2 + 2$?")
-    assert "#### Solución del ejercicio 1" in out
+    assert out.startswith(f"### {anchor('ej-1')}Ejercicio 5.1\n\n¿Cuántos son $2 + 2$?")
+    assert "#### Solución del ejercicio 5.1" in out
     details = out[out.index("<details>"):]
     assert details.startswith("<details>\n<summary>Mostrar la solución</summary>\n\nSon 3.\n\n</details>")
     assert ce.myst_leftovers(out) == []
@@ -106,9 +127,72 @@ def test_cross_references_link_to_published_pages():
                    "[Referencia del paquete](https://org.github.io/repo/book/api.html).")
 
 
+def test_numref_fills_in_the_number_of_the_site():
+    ctx = make_ctx()
+    out = ce.convert_markdown("La {numref}`Figura %s <fig-celda>`, la {numref}`sección %s <sec-bptt>`, el "
+                              "{numref}`capítulo %s <cap-rnn>` y {numref}`ej-otro`.", ctx)
+    assert out == ("La [Figura 5.1](#fig-celda), la [sección 4.3](" + SITE + "04_bptt.html#sec-bptt), el "
+                   "[capítulo 3](" + SITE + "03_rnn.html#cap-rnn) y [Ejercicio 8.5](" + SITE + "08_x.html#ej-otro).")
+    assert "%s" not in out and ctx.problems == []
+
+
+def test_exercise_reference_keeps_its_number_and_links_inside_the_notebook():
+    ctx = make_ctx()
+    out = ce.convert_markdown("Vea el {ref}`ej-1`, el {ref}`ejercicio de otro capítulo <ej-otro>` y el {ref}`ej-otro`.",
+                              ctx)
+    assert out == ("Vea el [Ejercicio 5.1](#ej-1), el [ejercicio de otro capítulo](" + SITE + "08_x.html#ej-otro) "
+                   "y el [Ejercicio 8.5](" + SITE + "08_x.html#ej-otro).")
+
+
+def test_figure_embedded_with_number_and_anchor():
+    images = {"figuras/celda.svg": "data:image/png;base64,iVBO"}
+    ctx = make_ctx(images=images.get)
+    out = ce.convert_markdown("```{figure} figuras/celda.svg\n:name: fig-celda\n:alt: Diagrama de la celda.\n\n"
+                              "Una celda con $\\tanh$.\n```", ctx)
+    assert out == (f"{anchor('fig-celda')}![Diagrama de la celda.](data:image/png;base64,iVBO)\n\n"
+                   "**Figura 5.1.** Una celda con $\\tanh$.")
+    missing = make_ctx()
+    ce.convert_markdown("```{figure} figuras/otra.svg\nPie.\n```", missing)
+    assert missing.problems and "otra.svg" in missing.problems[0]
+
+
+def test_image_loader_uses_png_next_to_svg(tmp_path):
+    (tmp_path / "figuras").mkdir()
+    (tmp_path / "figuras" / "celda.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    load = ce.image_loader(tmp_path)
+    assert load("figuras/celda.svg") == "data:image/png;base64,iVBORw0KGgo="
+    assert load("figuras/nada.svg") is None
+
+
+def test_headings_numbered_like_the_site():
+    ctx = make_ctx(sections=["5", "5.1", None, "5.2"])
+    out = ce.convert_markdown("(cap-x)=\n# Título\n\nTexto.\n\n## Uno\n### Sub\n\n```python\n# comentario\n```\n"
+                              ":::{exercise}\n# no es sección\n:::\n\n## Dos", ctx)
+    assert out.startswith(f"# {anchor('cap-x')}5. Título\n\nTexto.\n\n## 5.1. Uno\n### Sub\n\n```python\n# comentario")
+    assert out.endswith("## 5.2. Dos") and ctx.problems == []
+
+
+def test_setup_cell_pinned_to_the_build_commit():
+    source = ('# Preparación del entorno (solo actúa en Colab)\nif x:\n'
+              '    default_url = "git+https://github.com/org/repo@main"\n')
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    assert ce.pin_setup(source, commit) == source.replace("@main", "@" + commit)
+    nb = {"metadata": {}, "cells": [{"cell_type": "code", "metadata": {"tags": ["remove-cell"]}, "outputs": [],
+                                     "source": source}]}
+    out = ce.convert_notebook(nb, make_ctx(), intro=ce.intro_markdown("El curso", SITE + "x.html", commit),
+                              commit=commit)
+    intro, setup = out["cells"]
+    assert intro["cell_type"] == "markdown" and "Edición para Colab" in intro["source"]
+    assert "0123456789ab" in intro["source"] and "CPU" in intro["source"] and "primera celda" in intro["source"]
+    assert ce.intro_markdown("C", "u", commit, "5").startswith("> **Edición para Colab** del capítulo 5 del curso [C](u)")
+    assert "@" + commit in setup["source"] and "@main" not in setup["source"]
+    assert nb["cells"][0]["source"] == source  # la fuente no cambia
+
+
 def test_labels_and_comments_removed():
     ctx = make_ctx()
-    assert ce.convert_markdown("(sec-uno)=\n## Uno\n% nota interna\nTexto.", ctx) == "## Uno\nTexto."
+    assert ce.convert_markdown("(sec-uno)=\n## Uno\n% nota interna\nTexto.", ctx) == f"## {anchor('sec-uno')}Uno\nTexto."
+    assert ce.convert_markdown("(sec-dos)=\nTexto.", ctx) == f"{anchor('sec-dos')}Texto."
 
 
 def test_unknown_syntax_is_reported_and_detected():
@@ -215,6 +299,17 @@ def test_publish_script_pushes_edition_to_branch(tmp_path):
     assert git("rev-list", "--count", "edicion", cwd=remote) == "1"
     assert git("status", "--porcelain", cwd=repo) == "?? _build/"  # no toca el índice ni el árbol
 
+    # Una edición fijada a un commit que el remoto no tiene no se publica (Colab no podría instalarlo).
+    head = git("rev-parse", "HEAD", cwd=repo)
+    (repo / "_build" / "colab" / "COMMIT").write_text(head + "\n", encoding="utf-8")
+    (repo / "_build" / "colab" / "book" / "01_x.ipynb").write_text('{"a": 1}\n', encoding="utf-8")
+    refused = run()
+    assert refused.returncode == 1 and head in refused.stderr and "git push" in refused.stderr
+    subprocess.run(["git", "push", "-q", "origin", "HEAD:refs/heads/main"], cwd=repo, check=True, env=env)
+    published = run()
+    assert published.returncode == 0, published.stderr
+    assert git("log", "-1", "--format=%s", "edicion", cwd=remote).endswith(head[:12])
+
 
 def test_glue_from_named_document():
     ctx = make_ctx()
@@ -224,4 +319,4 @@ def test_glue_from_named_document():
 def test_student_edition_drops_solutions():
     ctx = make_ctx(drop_solutions=True)
     out = ce.convert_markdown(":::{exercise}\n:label: e\n\nEnunciado.\n:::\n\n:::{solution} e\nSecreto.\n:::", ctx)
-    assert out == "### Ejercicio 1\n\nEnunciado." and ctx.problems == []
+    assert out == "### <a id=\"e\" name=\"e\"></a>Ejercicio 5.1\n\nEnunciado." and ctx.problems == []
