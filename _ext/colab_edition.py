@@ -375,7 +375,9 @@ def render_figure(name: str, arg: str, options: dict, body: list[str], ctx: Cont
         ctx.problem(f"{ctx.docname}: la figura {label or arg!r} no tiene número en el sitio")
     caption = numbered_text(ctx.numfig_format.get("figure", "Figura %s"), number) if number else ""
     alt = alt or caption
-    lines = [with_anchor(embed_image(alt, arg, ctx), label), ""]
+    # El ancla, en su propia línea antes de la imagen: un enlace a la figura lleva a su principio.
+    lines = [anchor_html(label), ""] if label else []
+    lines += [embed_image(alt, arg, ctx), ""]
     if body:
         lines += [f"**{caption}.** {body[0]}" if caption else body[0], *body[1:]]
     elif caption:

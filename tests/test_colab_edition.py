@@ -149,7 +149,7 @@ def test_figure_embedded_with_number_and_anchor():
     ctx = make_ctx(images=images.get)
     out = ce.convert_markdown("```{figure} figuras/celda.svg\n:name: fig-celda\n:alt: Diagrama de la celda.\n\n"
                               "Una celda con $\\tanh$.\n```", ctx)
-    assert out == (f"{anchor('fig-celda')}![Diagrama de la celda.](data:image/png;base64,iVBO)\n\n"
+    assert out == (f"{anchor('fig-celda')}\n\n![Diagrama de la celda.](data:image/png;base64,iVBO)\n\n"
                    "**Figura 5.1.** Una celda con $\\tanh$.")
     missing = make_ctx()
     ce.convert_markdown("```{figure} figuras/otra.svg\nPie.\n```", missing)
