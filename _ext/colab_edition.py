@@ -529,11 +529,11 @@ def render_widgets(outputs: list, models: dict) -> list:
         html = ""
         if models:
             try:
-                from static_widgets import _render  # extensión hermana de _ext/
+                from static_widgets import render_widget  # extensión hermana de _ext/
             except ImportError:  # pragma: no cover
-                _render = None
-            if _render is not None:
-                html = _render(data[WIDGET_VIEW].get("model_id", ""), models)
+                render_widget = None
+            if render_widget is not None:
+                html = render_widget(data[WIDGET_VIEW].get("model_id", ""), models)
         if html:
             result.append({"output_type": "display_data", "metadata": {}, "data": {"text/html": html}})
     return result

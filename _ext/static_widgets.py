@@ -21,13 +21,15 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.S)
 
 
-def _render(model_id: str, models: dict, depth: int = 0) -> str:
+def render_widget(model_id: str, models: dict, depth: int = 0) -> str:
+    """HTML estático del widget ``model_id`` con su estado final (``models``: id → modelo); ``""`` si no se sabe
+    dibujar. Lo usa también la edición para Colab (``colab_edition.py``)."""
     model = models.get(model_id)
     if model is None or depth > 10:
         return ""
     name, state = model.get("model_name", ""), model.get("state", {})
     if name in ("HBoxModel", "VBoxModel", "BoxModel"):
-        children = [_render(child.removeprefix("IPY_MODEL_"), models, depth + 1) for child in state.get("children", [])]
+        children = [render_widget(child.removeprefix("IPY_MODEL_"), models, depth + 1) for child in state.get("children", [])]
         direction = "column" if name == "VBoxModel" else "row"
         return (f'<div class="widget-estatico" style="display:flex;flex-direction:{direction};'
                 f'flex-wrap:wrap;align-items:center;gap:0.5em;font-family:var(--pst-font-family-monospace,monospace);'
@@ -58,7 +60,7 @@ def _static_widgets(app, pagename, templatename, context, doctree) -> None:
             view = json.loads(match.group(1))
         except json.JSONDecodeError:
             return ""
-        return _render(view.get("model_id", ""), models)
+        return render_widget(view.get("model_id", ""), models)
 
     if "body" in context:
         context["body"] = VIEW.sub(replace, context["body"])

@@ -7,6 +7,7 @@ comprueba en ``tests/site/test_colab_edition_build.py`` y se ejecuta como en Col
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -320,3 +321,13 @@ def test_student_edition_drops_solutions():
     ctx = make_ctx(drop_solutions=True)
     out = ce.convert_markdown(":::{exercise}\n:label: e\n\nEnunciado.\n:::\n\n:::{solution} e\nSecreto.\n:::", ctx)
     assert out == "### <a id=\"e\" name=\"e\"></a>Ejercicio 5.1\n\nEnunciado." and ctx.problems == []
+
+
+def test_progress_bars_drawn_with_public_helper_of_static_widgets():
+    """Las barras de progreso se dibujan con ``static_widgets.render_widget`` (función pública)."""
+    models = {"caja": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_barra"]}},
+              "barra": {"model_name": "FloatProgressModel", "state": {"value": 3, "max": 3}}}
+    out = ce.render_widgets([{"output_type": "display_data", "data": {ce.WIDGET_VIEW: {"model_id": "caja"}}}], models)
+    assert '<progress value="3" max="3"' in out[0]["data"]["text/html"]
+    source = (ROOT / "_ext" / "colab_edition.py").read_text(encoding="utf-8")
+    assert "import _" not in source and not re.search(r"from \w+ import _", source)
