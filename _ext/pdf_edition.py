@@ -46,6 +46,16 @@ PREAMBLE = r"""
   \newunicodechar{⋯}{\ifmmode\cdots\else{\pdfrespaldo\upshape\symbol{"22EF}}\fi}%
   \newunicodechar{𝒱}{\ifmmode\mathcal{V}\else{\pdfrespaldo\upshape\symbol{"1D4B1}}\fi}%
 }
+% Figuras, tablas y ecuaciones numeradas por capítulo, como en el sitio («Figura 3.1»). Sphinx calcula
+% la profundidad de esa numeración contando la parte como un nivel más (sphinx-jupyterbook-latex pone las
+% partes de _toc.yml) y las numeraría 1, 2… en cada capítulo; se fija al empezar el documento, después
+% de sphinx.sty.
+\AtBeginDocument{%
+  \renewcommand{\thefigure}{\ifnum\value{chapter}>0 \thechapter.\fi\arabic{figure}}%
+  \renewcommand{\thetable}{\ifnum\value{chapter}>0 \thechapter.\fi\arabic{table}}%
+  \renewcommand{\theliteralblock}{\ifnum\value{chapter}>0 \thechapter.\fi\arabic{literalblock}}%
+  \renewcommand{\theequation}{\ifnum\value{chapter}>0 \thechapter.\fi\arabic{equation}}%
+}
 % Tablas (las de las salidas, con muchas columnas) en letra más pequeña, para que quepan en la página.
 \AtBeginEnvironment{tabulary}{\small}
 \AtBeginEnvironment{longtable}{\small}

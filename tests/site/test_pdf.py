@@ -219,3 +219,13 @@ def test_solutions_follow_the_edition(pdf):
         assert solutions == 0, "La edición para estudiantes no debe tener soluciones"
     else:
         assert solutions >= exercises // 2
+
+
+def test_numbering_per_chapter(pdf):
+    """Figuras y ejercicios numerados por capítulo, como en el sitio: «Figura 3.1», «Ejercicio 8.5»."""
+    text = pdf_text()
+    figures = re.findall(r"^Figura ([\w.]+):", text, re.M)
+    assert figures, "el PDF no tiene pies de figura"
+    assert all(re.fullmatch(r"\d+\.\d+", number) for number in figures), figures
+    exercises = re.findall(r"^Ejercicio ([\w.]+)", text, re.M)
+    assert exercises and all(re.fullmatch(r"\d+\.\d+", number) for number in exercises), exercises[:20]
