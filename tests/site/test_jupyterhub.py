@@ -4,7 +4,7 @@ Lo que hace el JupyterHub de una universidad con el enlace de nbgitpuller de un 
 solo redirige ``/hub/user-redirect/git-pull?…`` al servidor del estudiante):
 
 1. la edición para Colab (``_build/colab``) se publica con ``scripts/publish_colab.sh`` en la rama
-   ``colab_branch`` de un repositorio local (``file://``, en lugar de GitHub);
+   ``colab_branch`` de un repositorio local (``file://``, en lugar de GitHub), desde un clon de este;
 2. un servidor de Jupyter con nbgitpuller arranca en 127.0.0.1, con ``JUPYTERHUB_USER`` definida como en
    un hub y un núcleo cuyo Python tiene solo las dependencias de ``companion`` (el entorno de
    ``scripts/colab_stage.sh``, sin el paquete);
@@ -57,11 +57,12 @@ def git(*args: str, cwd: Path | None = None) -> str:
     return subprocess.run(["git", *args], cwd=cwd or ROOT, check=True, capture_output=True, text=True).stdout
 
 
-def publish(edition: Path, remote: Path) -> None:
-    """Publica ``edition`` en la rama de Colab de ``remote`` con el script de verdad."""
+def publish(edition: Path, source: Path) -> None:
+    """Publica ``edition`` en la rama de Colab del remoto «hub» de ``source`` con el script de verdad."""
     env = dict(os.environ, COLAB_EDITION_DIR=str(edition), GIT_AUTHOR_NAME="Prueba", GIT_AUTHOR_EMAIL="p@localhost")
-    subprocess.run(["bash", "scripts/publish_colab.sh", str(remote)], cwd=ROOT, env=env, check=True,
-                   capture_output=True, text=True)
+    result = subprocess.run(["bash", "scripts/publish_colab.sh", "hub"], cwd=source, env=env,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, f"scripts/publish_colab.sh falló:\n{result.stdout}{result.stderr}"
 
 
 @pytest.fixture(scope="module")
@@ -74,12 +75,22 @@ def setting(tmp_path_factory):
     repo_name = hub.repo_name(book_config()["repository"]["url"])
     remote = base / f"{repo_name}.git"
     git("init", "-q", "--bare", str(remote))
+    # Un clon de este repositorio hace de copia del instructor: su remoto «hub» es el repositorio local que
+    # el JupyterHub clonará. Como en GitHub, el remoto tiene el commit que construyó la edición (la celda de
+    # preparación instala ese commit, y publish_colab.sh lo exige).
+    source = base / "fuente"
+    git("clone", "-q", "--shared", str(ROOT), str(source))
+    git("remote", "add", "hub", str(remote), cwd=source)
+    built_file = COLAB / "COMMIT"
+    built = built_file.read_text(encoding="utf-8").strip() if built_file.is_file() else git("rev-parse", "HEAD").strip()
+    git("push", "-q", "hub", f"{built}:refs/heads/main", cwd=source)
     edition = base / "edicion"
     shutil.copytree(COLAB, edition)
-    publish(edition, remote)
+    publish(edition, source)
     branch = book_config()["sphinx"]["config"].get("colab_branch", "colab")
     assert git("ls-tree", "-r", "--name-only", branch, cwd=remote).count(".ipynb") >= 1
-    return {"base": base, "remote": remote, "edition": edition, "branch": branch, "repo_name": repo_name}
+    return {"base": base, "remote": remote, "source": source, "edition": edition, "branch": branch,
+            "repo_name": repo_name}
 
 
 @pytest.fixture(scope="module")
@@ -270,7 +281,7 @@ def test_second_click_updates_and_keeps_the_students_files(browser, setting, ser
     mine.write_text("Notas del estudiante\n", encoding="utf-8")
     readme = setting["edition"] / "README.md"
     readme.write_text(readme.read_text(encoding="utf-8") + "\nSegunda publicación.\n", encoding="utf-8")
-    publish(setting["edition"], setting["remote"])
+    publish(setting["edition"], setting["source"])
     open_link(browser, setting, server)
     assert "Segunda publicación." in (clone / "README.md").read_text(encoding="utf-8")
     assert mine.read_text(encoding="utf-8") == "Notas del estudiante\n"
