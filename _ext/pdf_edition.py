@@ -114,6 +114,8 @@ class LatexAppendices(SphinxPostTransform):
             if section.get("docname") == APPENDIX_CAPTION and section.children \
                     and isinstance(section[0], nodes.title):
                 section.insert(1, nodes.raw("", "\\appendix\n", format="latex"))
+        # La introducción va antes de la primera parte: sin esto, el pie de sus páginas diría «Índice».
+        self.document.insert(0, nodes.raw("", "\\markboth{}{}\n", format="latex"))
 
 
 class LatexExerciseReferences(SphinxPostTransform):
