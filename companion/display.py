@@ -190,16 +190,15 @@ class Table:
         return "\n".join([line(table[0]), rule] + [line(row) for row in table[1:]])
 
 
-def show_table(header, rows, align: str | None = None):
-    """Muestra en el cuaderno una tabla de resultados y la devuelve (un objeto ``Table``).
+def show_table(header, rows, align: str | None = None) -> None:
+    """Muestra en el cuaderno una tabla de resultados (un objeto ``Table``).
 
     La tabla se ve como tabla en el sitio, en Jupyter y en Colab (Markdown; ``$…$`` como fórmula) y
     alineada por columnas en una consola. ``header``: títulos de las columnas; ``rows``: filas, una
     secuencia de valores por fila; ``align``: una letra por columna, ``"l"``, ``"r"`` o ``"c"`` (por
-    omisión, la primera a la izquierda y las demás a la derecha).
+    omisión, la primera a la izquierda y las demás a la derecha). No devuelve nada: si la llamada es la última
+    línea de una celda, la tabla no se muestra dos veces.
     """
     from IPython.display import display
 
-    table = Table(header, rows, align)
-    display(table)
-    return table
+    display(Table(header, rows, align))

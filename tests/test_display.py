@@ -40,8 +40,8 @@ def test_clear_errors(header, rows, align, message):
         Table(header, rows, align)
 
 
-def test_show_table_displays_and_returns(monkeypatch):
+def test_show_table_displays_once_and_returns_nothing(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
-    table = show_table(["a"], [["1"]], align="c")
-    assert shown == [table] and table._repr_markdown_().split("\n")[1] == "|:---:|"
+    assert show_table(["a"], [["1"]], align="c") is None  # última línea de una celda: no se repite
+    assert len(shown) == 1 and shown[0]._repr_markdown_().split("\n")[1] == "|:---:|"
