@@ -1,19 +1,19 @@
 """Recurrencias lineales que se entrenan en paralelo: el *scan*, minGRU, minLSTM y una unidad diagonal (LRU).
 
-Todas las capas de este módulo calculan, en cada paso, una recurrencia **lineal** en el estado anterior,
+Todas las capas de este módulo calculan, en cada paso, una recurrencia **lineal** en el estado anterior::
 
     H_t = A_t ⊙ H_{t-1} + B_t,
 
 donde ``A_t`` y ``B_t`` dependen solo de la entrada ``X_t`` (nunca de ``H_{t-1}``). Por eso pueden
 calcularse para todos los pasos a la vez, antes de recorrer la secuencia, y la recurrencia se resuelve con
-una **suma prefija** (*scan*): la operación ``(A, B) ∘ (A', B') = (A' ⊙ A, A' ⊙ B + B')``, que compone dos
+una **suma prefija** (*scan*): la operación ``(A, B) ∙ (A', B') = (A' ⊙ A, A' ⊙ B + B')``, que compone dos
 pasos en uno, es asociativa, así que los T pasos se agrupan en un árbol de profundidad ``log₂ T``
 (Blelloch, 1990; Martin y Cundy, 2018).
 
 Tres formas de resolver la misma recurrencia, con entradas ``(T, B, h)`` (el tiempo primero):
 
 * :func:`linear_scan_sequential`: el bucle legible, paso a paso;
-* :func:`linear_scan`: el *scan* en árbol (Blelloch, 1990), ``⌈log₂ T⌉`` niveles, para ``A`` y ``B`` de
+* :func:`linear_scan`: el *scan* en árbol (Blelloch, 1990), ``⌊log₂ T⌋`` niveles, para ``A`` y ``B`` de
   cualquier signo (también complejos, como en la LRU): el que usan las capas;
 * :func:`linear_scan_log`: el *scan* en espacio logarítmico de Heinsen (2023), con ``cumsum`` y
   ``logcumsumexp``, para ``A > 0`` y ``B > 0`` dados por sus logaritmos, como lo escriben Feng et al. (2024)
@@ -63,13 +63,13 @@ def linear_scan(a: torch.Tensor, b: torch.Tensor, h0: torch.Tensor) -> torch.Ten
     """La misma recurrencia que :func:`linear_scan_sequential`, con un *scan* en árbol (Blelloch, 1990).
 
     Primero se absorbe ``h0`` en el primer paso (``b_1 ← a_1 ⊙ h0 + b_1``). Después se agrupan los pasos de
-    dos en dos: el par de pasos ``(t−1, t)`` equivale a un solo paso con
+    dos en dos: el par de pasos ``(t−1, t)`` equivale a un solo paso con::
 
         a' = a_t ⊙ a_{t-1},    b' = a_t ⊙ b_{t-1} + b_t,
 
     de modo que la secuencia de pares, la mitad de larga, da los ``h_t`` de las posiciones pares (se resuelve
     igual, recursivamente) y cada posición impar sale de su vecina, ``h_{t+1} = a_{t+1} ⊙ h_t + b_{t+1}``.
-    Son ``⌈log₂ T⌉`` niveles de operaciones sobre tensores enteros, y el trabajo total es ``O(T)``, como el del
+    Son ``⌊log₂ T⌋`` niveles de operaciones sobre tensores enteros, y el trabajo total es ``O(T)``, como el del
     bucle. No hay divisiones ni logaritmos: con ``|a_t| ≤ 1`` los productos solo encogen, y sirve para ``a`` y
     ``b`` de cualquier signo (o complejos, como en la LRU).
     """
@@ -96,7 +96,7 @@ def _tree_scan(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 def linear_scan_log(log_a: torch.Tensor, log_b: torch.Tensor, h0: torch.Tensor) -> torch.Tensor:
     """``h_t = a_t ⊙ h_{t-1} + b_t`` con ``a_t = exp(log_a_t)`` y ``b_t = exp(log_b_t)``, en espacio logarítmico.
 
-    Desplegando la recurrencia, con ``a*_t = Σ_{s≤t} log a_s`` (un ``cumsum``),
+    Desplegando la recurrencia, con ``a*_t = Σ_{s≤t} log a_s`` (un ``cumsum``)::
 
         h_t = exp(a*_t) ⊙ h0 + Σ_{s≤t} exp(a*_t − a*_s) ⊙ b_s
             = exp(a*_t) ⊙ h0 + exp(a*_t + logcumsumexp(log b − a*)_t)        (Heinsen, 2023).

@@ -64,6 +64,11 @@ class CharLM(nn.Module):
         self._config = None
 
     def forward(self, X: torch.Tensor, state=None):
+        """Logits del carácter siguiente en cada posición: ``X`` ``(B, T)`` int64 → ``((B, T, |V|), estado)``.
+
+        ``state`` es el estado con que empieza la capa recurrente (``None``: ceros); el estado devuelto sirve
+        para continuar el texto en la llamada siguiente.
+        """
         if not isinstance(X, torch.Tensor) or X.dim() != 2 or X.dtype != torch.int64:
             got = f"{tuple(X.shape)} {X.dtype}" if isinstance(X, torch.Tensor) else type(X).__name__
             raise ValueError(f"X debe ser un tensor de índices int64 de forma (B, T), no {got}.")
