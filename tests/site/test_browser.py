@@ -11,37 +11,19 @@ navegador ni un driver.
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
 
 import pytest
 
-from sitio import BUILD, SITE, chapters, colab_url, english_ui_strings, page_id
+from sitio import BUILD, SITE, chapters, colab_url, english_ui_strings, page_id, start_chromium
 
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = BUILD / "screenshots"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    for exe in (CHROMEDRIVER, CHROMIUM):
-        if not shutil.which(exe):
-            pytest.fail(f"No se encuentra {exe}: instale los paquetes chromium y chromium-driver (scripts/install.sh).")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--disable-extensions", "--window-size=1366,1600", "--lang=es",
-                "--hide-scrollbars"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
+    driver = start_chromium("--disable-component-update", "--disable-sync", "--window-size=1366,1600", "--lang=es",
+                            "--hide-scrollbars", console_log=True)
     driver.set_script_timeout(60)
     yield driver
     driver.quit()

@@ -32,15 +32,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from sitio import BUILD, ROOT, book_config
+from sitio import BUILD, ROOT, book_config, start_chromium
 
 sys.path.insert(0, str(ROOT / "_ext"))
 import jupyterhub_launch as hub
 
 COLAB = BUILD / "colab"
 VENV = BUILD / "colab-venv"
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHAPTER = "book/01_secuencias"
 KERNEL = "hub-rnn"
 TOKEN = uuid.uuid4().hex
@@ -151,19 +149,7 @@ def server(setting):
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    for exe in (CHROMEDRIVER, CHROMIUM):
-        if not shutil.which(exe):
-            pytest.fail(f"No se encuentra {exe}: instale chromium y chromium-driver (scripts/install.sh).")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--no-first-run", "--disable-extensions"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
+    driver = start_chromium()
     yield driver
     driver.quit()
 
