@@ -109,6 +109,16 @@ def linear_scan_log(log_a: torch.Tensor, log_b: torch.Tensor, h0: torch.Tensor) 
     return torch.exp(a_star + torch.logcumsumexp(log_b - a_star, dim=0)) + torch.exp(a_star) * h0
 
 
+def unroll(step, inputs: torch.Tensor, state: torch.Tensor) -> torch.Tensor:
+    """El modo paso a paso de una capa: ``state = step(X_t, state)`` para cada ``X_t`` de ``inputs`` ``(T, B, d)``;
+    devuelve los T estados apilados."""
+    states = []
+    for X_t in inputs:
+        state = step(X_t, state)
+        states.append(state)
+    return torch.stack(states)
+
+
 def positive(x: torch.Tensor) -> torch.Tensor:
     """``g(x) = x + 1/2`` si ``x ≥ 0`` y ``σ(x)`` si ``x < 0``: continua, creciente y positiva (Feng et al., 2024)."""
     return torch.relu(x) + torch.sigmoid(torch.clamp(x, max=0))  # σ(0) = 1/2
@@ -156,11 +166,7 @@ class _LinearRecurrence(nn.Module):
             b = torch.cat([getattr(self, f"b_{g}") for g in self.gates])
             outputs = self.scan((inputs @ W_x + b).chunk(len(self.gates), dim=2), H)
         else:
-            steps = []
-            for X_t in inputs:
-                H = self.step(X_t, H)
-                steps.append(H)
-            outputs = torch.stack(steps)
+            outputs = unroll(self.step, inputs, H)
         return outputs, outputs[-1].unsqueeze(0)
 
 
@@ -304,9 +310,5 @@ class LRU(nn.Module):
             lam = self.eigenvalues().expand(inputs.shape[0], *S.shape)
             states = linear_scan(lam, self._input(inputs), S)
         else:
-            steps = []
-            for X_t in inputs:
-                S = self.step(X_t, S)
-                steps.append(S)
-            states = torch.stack(steps)
+            states = unroll(self.step, inputs, S)
         return self._output(states, inputs), states[-1].unsqueeze(0)
