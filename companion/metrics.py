@@ -17,12 +17,12 @@ import torch
 import torch.nn.functional as F
 
 
-def _as_array(x, name: str) -> np.ndarray:
+def _as_array(x, name: str, what: str = "probabilidades") -> np.ndarray:
     if isinstance(x, torch.Tensor):
         x = x.detach().cpu().double().numpy()
     array = np.asarray(x, dtype=np.float64)
     if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"{name} debe ser un vector 1-D no vacío de probabilidades; recibió forma {array.shape}.")
+        raise ValueError(f"{name} debe ser un vector 1-D no vacío de {what}; recibió forma {array.shape}.")
     return array
 
 
@@ -225,11 +225,7 @@ def paired_bootstrap(logp_a, logp_b, *, block_size: int = 2000, samples: int = 2
 
 
 def _as_logp(x, name: str) -> np.ndarray:
-    if isinstance(x, torch.Tensor):
-        x = x.detach().cpu().double().numpy()
-    array = np.asarray(x, dtype=np.float64)
-    if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"{name} debe ser un vector 1-D no vacío de log-probabilidades; recibió forma {array.shape}.")
+    array = _as_array(x, name, "log-probabilidades")
     if np.isnan(array).any() or (array > 0).any():
         raise ValueError(f"{name} debe contener logaritmos de probabilidades (≤ 0, sin NaN).")
     return array
