@@ -1,10 +1,10 @@
 """Edición para estudiantes: el libro sin las soluciones de los ejercicios.
 
-Con la variable de entorno ``EDICION_ALUMNOS=1`` (también ``si``, ``true`` o ``yes``) la construcción activa
+Con la variable de entorno ``STUDENT_EDITION=1`` (también ``si``, ``true`` o ``yes``) la construcción activa
 la opción ``hide_solutions`` de sphinx-exercise, que quita del sitio todas las directivas ``solution``; los
 enunciados de los ejercicios se quedan. Sin la variable (o con ``0``), el libro sale completo::
 
-    EDICION_ALUMNOS=1 .venv/bin/jupyter-book build .     # edición para estudiantes en _build/html
+    STUDENT_EDITION=1 .venv/bin/jupyter-book build .     # edición para estudiantes en _build/html
     .venv/bin/jupyter-book build .                       # edición completa, con soluciones
 
 ``hide_solutions`` se registra con reconstrucción del entorno, así que al cambiar de edición Sphinx vuelve
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-ENV_VAR = "EDICION_ALUMNOS"
+ENV_VAR = "STUDENT_EDITION"
 TRUE_VALUES = ("1", "si", "sí", "true", "yes")
 
 

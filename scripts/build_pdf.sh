@@ -3,7 +3,7 @@
 # (_build/html/redes-recurrentes.pdf, el enlace «Descargar el libro en PDF» de cada página).
 #
 #   bash scripts/build_pdf.sh                    # edición completa, con las soluciones
-#   EDICION_ALUMNOS=1 bash scripts/build_pdf.sh  # edición para estudiantes, sin soluciones
+#   STUDENT_EDITION=1 bash scripts/build_pdf.sh  # edición para estudiantes, sin soluciones
 #
 # Usa el constructor LaTeX de Jupyter Book (XeLaTeX con latexmk; paquetes de Debian que instala
 # scripts/install.sh) y la misma caché de ejecución que el sitio (_build/.jupyter_cache): construido antes

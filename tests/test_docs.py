@@ -2,7 +2,7 @@
 
 - La referencia de la API (``book/api.md``) se construye sola con las extensiones del libro: sale en español,
   sin textos de autodoc ni de sphinx-argparse en inglés, y documenta la línea de órdenes desde su analizador.
-- La edición para estudiantes (``EDICION_ALUMNOS=1``, ``_ext/student_edition.py``) quita las soluciones.
+- La edición para estudiantes (``STUDENT_EDITION=1``, ``_ext/student_edition.py``) quita las soluciones.
 """
 import html
 import re
@@ -100,9 +100,9 @@ def _exercise_project(tmp_path: Path) -> Path:
 def test_student_edition_removes_solutions(tmp_path, monkeypatch, value, hidden):
     import os
 
-    env = {k: v for k, v in os.environ.items() if k != "EDICION_ALUMNOS"}
+    env = {k: v for k, v in os.environ.items() if k != "STUDENT_EDITION"}
     if value is not None:
-        env["EDICION_ALUMNOS"] = value
+        env["STUDENT_EDITION"] = value
     source = _exercise_project(tmp_path)
     sphinx_build(source, env=env)
     text = body_text(source / "_out" / "index.html")
@@ -118,9 +118,9 @@ def test_student_edition_switch_values(monkeypatch):
         sys.path.remove(str(ROOT / "_ext"))
     for value, expected in (("1", True), ("si", True), ("Sí", True), ("true", True), ("0", False), ("", False),
                             ("no", False)):
-        monkeypatch.setenv("EDICION_ALUMNOS", value)
+        monkeypatch.setenv("STUDENT_EDITION", value)
         assert student_edition.student_edition() is expected
-    monkeypatch.delenv("EDICION_ALUMNOS")
+    monkeypatch.delenv("STUDENT_EDITION")
     assert student_edition.student_edition() is False
 
 

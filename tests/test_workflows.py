@@ -80,7 +80,7 @@ def test_deploy_runs_the_readme_commands_and_publishes_both_editions():
     assert upload["with"]["path"] == "_build/html"
     assert any(u.startswith("actions/deploy-pages@") for u in uses(workflow))
     assert workflow["permissions"]["pages"] == "write" and workflow["permissions"]["contents"] == "write"
-    assert "EDICION_ALUMNOS" in workflow["env"]  # la edición para estudiantes, con una variable del repositorio
+    assert "STUDENT_EDITION" in workflow["env"]  # la edición para estudiantes, con una variable del repositorio
 
 
 def test_pull_request_workflow_runs_the_same_commands_without_publishing():
@@ -132,7 +132,7 @@ def test_instructor_page_explains_forking_with_the_configured_url():
     page = (ROOT / "book" / "instructores.md").read_text(encoding="utf-8")
     assert f'pip install "companion @ git+{REPO_URL}@{BRANCH}"' in page
     for needle in ("repository:", "url:", "scripts/sync_setup_cells.py", "git push", "*GitHub Pages*", "colab",
-                   "EDICION_ALUMNOS"):
+                   "STUDENT_EDITION"):
         assert needle in page, needle
 
 

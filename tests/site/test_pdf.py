@@ -12,7 +12,7 @@ comprueba, con las herramientas de poppler-utils (``pdftotext``, ``pdfinfo``, ``
 * ninguna línea de código más ancha que la caja de texto, y nada fuera de la página (cajas «Overfull»
   del registro de LaTeX);
 * las salidas son las de la construcción del sitio (caché de ejecución: ningún capítulo se ejecutó de
-  nuevo) y las soluciones están (o no, en la edición para estudiantes, ``EDICION_ALUMNOS=1``).
+  nuevo) y las soluciones están (o no, en la edición para estudiantes, ``STUDENT_EDITION=1``).
 """
 from __future__ import annotations
 
@@ -211,7 +211,7 @@ def test_outputs_come_from_the_execution_cache(pdf):
 
 def test_solutions_follow_the_edition(pdf):
     text = pdf_text()
-    student = os.environ.get("EDICION_ALUMNOS", "").strip().lower() in ("1", "si", "sí", "true", "yes")
+    student = os.environ.get("STUDENT_EDITION", "").strip().lower() in ("1", "si", "sí", "true", "yes")
     exercises = len(re.findall(r"^Ejercicio \d+\.\d+", text, re.M))
     solutions = text.count("Solución")
     assert exercises > 20
