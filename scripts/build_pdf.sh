@@ -9,7 +9,7 @@
 # scripts/install.sh) y la misma caché de ejecución que el sitio (_build/.jupyter_cache): construido antes
 # el sitio, ningún capítulo se vuelve a ejecutar. La composición (español, tipografías, código partido,
 # diagramas SVG convertidos con rsvg-convert) está en _ext/pdf_edition.py. Deja el registro de la
-# construcción en _build/pdf.log y un resumen (páginas, tamaño, tiempo) en _build/pdf-resumen.txt.
+# construcción en _build/pdf.log y un resumen (páginas, tamaño, tiempo) en _build/pdf-summary.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -44,4 +44,4 @@ size=$(du -k "$pdf" | cut -f1)
   echo "Tamaño: $(( size / 1024 )) MB ($size KB)"
   echo "Tiempo de construcción: $seconds s"
   echo "Capítulos ejecutados de nuevo: $executed (releídos de la caché de ejecución: $cached; los demás, sin cambios desde la construcción del sitio)"
-} | tee _build/pdf-resumen.txt
+} | tee _build/pdf-summary.txt

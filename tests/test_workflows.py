@@ -51,7 +51,7 @@ def uses(workflow: dict) -> list[str]:
 
 
 def test_workflows_exist():
-    assert {p.name for p in WORKFLOWS} >= {"publicar.yml", "pruebas.yml"}
+    assert {p.name for p in WORKFLOWS} >= {"publish.yml", "tests.yml"}
 
 
 def test_workflows_lint_clean():
@@ -69,7 +69,7 @@ def test_linter_catches_a_broken_workflow(tmp_path):
 
 
 def test_deploy_runs_the_readme_commands_and_publishes_both_editions():
-    workflow = load("publicar.yml")
+    workflow = load("publish.yml")
     triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 lee «on» como True
     assert triggers["push"]["branches"] == ["main"]
     commands = run_lines(workflow)
@@ -84,7 +84,7 @@ def test_deploy_runs_the_readme_commands_and_publishes_both_editions():
 
 
 def test_pull_request_workflow_runs_the_same_commands_without_publishing():
-    workflow = load("pruebas.yml")
+    workflow = load("tests.yml")
     triggers = workflow[True] if True in workflow else workflow["on"]
     assert "pull_request" in triggers
     commands = run_lines(workflow)
