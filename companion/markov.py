@@ -277,29 +277,29 @@ class NGramLM:
 class ReadableKneserNey:
     """Kneser-Ney interpolado escrito como la ecuación de :class:`NGramLM`, con diccionarios de cuentas.
 
-    Lento, pero se lee línea a línea: ``a[m]`` guarda las cuentas del orden ``m`` (``N(uw)`` en el orden más
-    alto, las de continuación ``N₁₊(·uw)`` en los demás), ``total[m][u]`` es ``a(u·)``, ``types[m][u]`` es
-    ``N₁₊(u·)`` y ``D[m]`` el descuento de Ney. Da las mismas probabilidades que
-    ``NGramLM(order, "kneser-ney")``. Con ``continuation=False`` todos los órdenes usan las cuentas ``N``:
-    es el descuento absoluto interpolado.
+    Lento, pero se lee línea a línea: ``counts[m]`` guarda las cuentas ``a`` del orden ``m`` (``N(uw)`` en
+    el orden más alto, las de continuación ``N₁₊(·uw)`` en los demás), ``total[m][u]`` es ``a(u·)``,
+    ``types[m][u]`` es ``N₁₊(u·)`` y ``discount[m]`` el descuento de Ney ``D``. Da las mismas
+    probabilidades que ``NGramLM(order, "kneser-ney")``. Con ``continuation=False`` todos los órdenes
+    usan las cuentas ``N``: es el descuento absoluto interpolado.
     """
 
     def __init__(self, text: str, order: int, continuation: bool = True):
         self.order, self.vocab = order, sorted(set(text))
-        counts = {m: Counter(text[i:i + m] for i in range(len(text) - m + 1)) for m in range(1, order + 1)}
-        self.a, self.total, self.types, self.D = {}, {}, {}, {}
+        raw = {m: Counter(text[i:i + m] for i in range(len(text) - m + 1)) for m in range(1, order + 1)}
+        self.counts, self.total, self.types, self.discount = {}, {}, {}, {}
         for m in range(1, order + 1):
             if m < order and continuation:
-                self.a[m] = Counter(gram[1:] for gram in counts[m + 1])  # N₁₊(·g): quién precede a g
+                self.counts[m] = Counter(gram[1:] for gram in raw[m + 1])  # N₁₊(·g): quién precede a g
             else:
-                self.a[m] = counts[m]
+                self.counts[m] = raw[m]
             self.total[m], self.types[m] = Counter(), Counter()  # a(u·) y N₁₊(u·) de cada contexto u
-            for gram, n in self.a[m].items():
+            for gram, n in self.counts[m].items():
                 self.total[m][gram[:-1]] += n
                 self.types[m][gram[:-1]] += 1
-            n1 = sum(n == 1 for n in self.a[m].values())
-            n2 = sum(n == 2 for n in self.a[m].values())
-            self.D[m] = n1 / (n1 + 2 * n2) if n1 and n2 else 0.75  # descuento de Ney
+            n1 = sum(n == 1 for n in self.counts[m].values())
+            n2 = sum(n == 2 for n in self.counts[m].values())
+            self.discount[m] = n1 / (n1 + 2 * n2) if n1 and n2 else 0.75  # descuento de Ney
 
     def prob(self, w: str, u: str = "") -> float:
         """``P(w | u)``; solo cuentan los últimos ``order − 1`` caracteres de ``u``."""
@@ -309,6 +309,6 @@ class ReadableKneserNey:
             v = u[len(u) - m + 1:]  # los m − 1 últimos caracteres de u
             total = self.total[m][v]
             if total > 0:  # contexto no visto: P_m = P_{m−1}
-                D = self.D[m]
-                p = max(self.a[m][v + w] - D, 0) / total + D * self.types[m][v] / total * p
+                D = self.discount[m]
+                p = max(self.counts[m][v + w] - D, 0) / total + D * self.types[m][v] / total * p
         return p

@@ -204,7 +204,7 @@ def test_readable_kneser_ney_counts_give_the_vectorised_fit(order):
     text = "en un lugar de la mancha, de cuyo nombre no quiero acordarme, no ha mucho tiempo que vivía " * 3
     readable, fast = ReadableKneserNey(text, order), NGramLM(order).fit(text)
     assert readable.vocab == fast.vocab
-    assert all(readable.D[m] == pytest.approx(fast.discounts[m], abs=1e-15) for m in range(1, order + 1))
+    assert all(readable.discount[m] == pytest.approx(fast.discounts[m], abs=1e-15) for m in range(1, order + 1))
     seen = {text[i - 3:i] for i in range(3, 200)}
     contexts = seen | {u[::-1] for u in seen} | {"", "a", "qv"}  # al revés: muchos contextos no vistos
     contexts |= {u[-k:] for u in seen for k in (1, 2)}  # más cortos que order − 1, vistos
