@@ -7,7 +7,7 @@ Al construir el sitio en HTML, esta extensión:
   float16 en base64 y una cabecera JSON con los tamaños, que se leen del punto de control (una o varias
   capas, con embedding o one-hot). Si el archivo ya existe y corresponde al mismo punto de control (misma
   suma SHA-256), no se reescribe;
-* copia ``_ext/navegador/lstm-web.js`` (propagación hacia delante, muestreo e interfaz) y
+* copia ``_ext/browser/lstm-web.js`` (propagación hacia delante, muestreo e interfaz) y
   ``lstm-web.css`` a ``_static/``;
 * añade esos tres archivos solo a la página que contiene ``<div id="lstm-web">``: el resto del sitio no
   descarga los pesos.
@@ -27,7 +27,7 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-ASSETS = Path(__file__).resolve().parent / "navegador"
+ASSETS = Path(__file__).resolve().parent / "browser"
 WEIGHTS_FILE = "lstm-pesos.js"
 SCRIPT_FILE = "lstm-web.js"
 STYLE_FILE = "lstm-web.css"
