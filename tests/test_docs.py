@@ -39,13 +39,72 @@ def body_text(page: Path) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", raw)))
 
 
-def test_config_registers_the_extensions():
+def _requirement_names(text: str) -> set[str]:
+    names = set()
+    for line in text.splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-"):
+            names.add(re.split(r"[<>=!~\[ ;]", line, maxsplit=1)[0].lower().replace("_", "-"))
+    return names
+
+
+def test_configured_extensions_load_and_are_installed_by_requirements():
+    """Cada extensión de ``_config.yml`` se importa y tiene ``setup``; las de terceros las instala
+    ``requirements.txt`` (directamente o como dependencia de Jupyter Book), y ningún archivo de ``_ext/``
+    con ``setup`` se queda sin registrar."""
+    import importlib
+    import importlib.metadata as metadata
+
     sphinx = CONFIG["sphinx"]
-    assert sphinx["local_extensions"]["student_edition"] == "_ext/"
-    assert sphinx["local_extensions"]["spanish_argparse"] == "_ext/"
-    assert "sphinxarg.ext" in sphinx["extra_extensions"]
-    requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8")
-    assert "sphinx-argparse" in requirements and "jupyterlab" in requirements
+    local = sphinx["local_extensions"]
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        for name, folder in local.items():
+            assert (ROOT / folder / f"{name}.py").is_file(), f"{name}: no está en {folder}"
+            assert callable(getattr(importlib.import_module(name), "setup", None)), name
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    unregistered = [path.stem for path in sorted((ROOT / "_ext").glob("*.py"))
+                    if re.search(r"^def setup\(", path.read_text(encoding="utf-8"), re.M) and path.stem not in local]
+    assert not unregistered, f"extensiones de _ext/ que _config.yml no registra: {unregistered}"
+
+    pinned = _requirement_names((ROOT / "requirements.txt").read_text(encoding="utf-8"))
+    installed = set(pinned)
+    for name in pinned:
+        try:
+            installed |= _requirement_names("\n".join(r for r in metadata.requires(name) or []
+                                                         if "extra ==" not in r))
+        except metadata.PackageNotFoundError:
+            pass  # el propio paquete (-e .) o uno que falta: lo dice la comprobación de abajo
+    providers = metadata.packages_distributions()
+    for extension in sphinx["extra_extensions"]:
+        assert callable(getattr(importlib.import_module(extension), "setup", None)), extension
+        top = extension.split(".")[0]
+        dists = {d.lower().replace("_", "-") for d in providers.get(top, [])}
+        assert dists & installed, f"{extension} ({sorted(dists)}) no lo instala requirements.txt"
+
+
+def test_readme_names_files_that_exist():
+    """Las rutas que el README cita (entre comillas invertidas, imágenes y enlaces) existen en el repositorio:
+    un archivo renombrado sin actualizar el README hace fallar esta prueba. Los flujos de GitHub Actions
+    que hay en ``.github/workflows`` están todos nombrados."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    tracked = set()
+    if shutil.which("git") and (ROOT / ".git").exists():
+        tracked = set(subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split())
+    tracked = tracked or {str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.is_file()}
+    names = {Path(p).name for p in tracked}
+    cited = set(re.findall(r"`([\w./-]+\.(?:py|sh|yml|yaml|md|txt|toml|cfg|png|svg|js|cjs|css|bib))`", readme))
+    for link, image in re.findall(r"\]\(([\w./-]+)\)|<img src=\"([\w./-]+)\"", readme):
+        cited.add(link or image)
+    generated = ("_build/", "_train/", ".venv/", ".tools/", "../")
+    external = {"pg2000.txt"}  # el corpus: se descarga, no se distribuye
+    missing = sorted(path for path in cited - external if not path.startswith(generated)
+                     and not (path in tracked or any(t.startswith(path.rstrip("/") + "/") for t in tracked)
+                              or ("/" not in path and path in names)))
+    assert not missing, f"el README cita rutas que no existen: {missing}"
+    workflows = sorted(p.name for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    assert workflows and all(f"`{name}`" in readme for name in workflows), workflows
 
 
 @pytest.fixture(scope="module")

