@@ -21,105 +21,14 @@ import argparse
 import datetime
 import math
 import os
-import re
 import shlex
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from companion.argparse_es import SpanishArgumentParser, number_type, path_type
 from companion.display import fmt_int
-
-# argparse escribe en inglés sus propios textos (uso, títulos, errores). Se traducen por sus vías públicas:
-# la ayuda (-h) y los grupos de opciones se crean aquí con títulos en español, el prefijo «usage:» se cambia
-# en format_usage/format_help y los errores, en error() (documentado para redefinirse). Los valores se
-# comprueban con convertidores propios, así que los mensajes de tipo («invalid int value») no aparecen.
-_ERRORS_ES = [
-    (r"^the following arguments are required: (.*)$", r"faltan los argumentos obligatorios: \1"),
-    (r"^unrecognized arguments: (.*)$", r"argumentos no reconocidos: \1"),
-    (r"^ambiguous option: (\S+) could match (.*)$", r"opción ambigua: \1 puede ser \2"),
-    (r"^argument (\S+): ", r"argumento \1: "),
-    (r"invalid choice: (.*) \(choose from (.*)\)$", r"opción no válida: \1 (elija entre \2)"),
-    (r"expected one argument$", "se esperaba un valor (si empieza por «-», escríbalo unido a la opción con «=», "
-                                "por ejemplo --seed=-1)"),
-    (r"expected at most one argument$", "se esperaba como mucho un valor"),
-    (r"not allowed with argument (.*)$", r"no se admite junto con \1"),
-    (r"ignored explicit argument (.*)$", r"sobra el valor \1"),
-    (r"invalid (\S+) value: (.*)$", r"valor no válido: \2"),
-]
-
-
-def _spanish_error(message: str) -> str:
-    """Traduce al español un mensaje de error de argparse (los propios ya están en español)."""
-    for pattern, replacement in _ERRORS_ES:
-        message = re.sub(pattern, replacement, message)
-    return message
-
-
-class _HelpFormatter(argparse.HelpFormatter):
-    """Añade a cada ayuda el valor por omisión (cuando lo hay), en español."""
-
-    def _get_help_string(self, action):
-        text = action.help or ""
-        if action.option_strings and not (action.default is None or action.default is False
-                                          or action.default == argparse.SUPPRESS):
-            text += " (por omisión: %(default)s)"
-        return text
-
-
-class SpanishArgumentParser(argparse.ArgumentParser):
-    """``ArgumentParser`` con la ayuda, los títulos y los errores en español.
-
-    Las opciones se añaden a ``self.options`` y los argumentos posicionales a ``self.positionals`` (grupos
-    con título en español); ``-h``/``--help`` se crea aquí con su texto traducido.
-    """
-
-    def __init__(self, *args, **kwargs):
-        kwargs["add_help"] = False
-        # Sin abreviaturas (--hid por --hidden): la orden que se guarda en los metadatos debe seguir
-        # significando lo mismo aunque se añadan opciones, y un error nombra la opción tal como se escribió.
-        kwargs.setdefault("allow_abbrev", False)
-        kwargs.setdefault("formatter_class", _HelpFormatter)
-        super().__init__(*args, **kwargs)
-        self.positionals = self.add_argument_group("argumentos posicionales")
-        self.options = self.add_argument_group("opciones")
-        self.options.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
-                                  help="muestra este mensaje de ayuda y termina")
-
-    @staticmethod
-    def _spanish_usage(text: str) -> str:
-        return "uso: " + text[len("usage: "):] if text.startswith("usage: ") else text
-
-    def format_usage(self) -> str:
-        return self._spanish_usage(super().format_usage())
-
-    def format_help(self) -> str:
-        return self._spanish_usage(super().format_help())
-
-    def error(self, message):
-        """Una sola línea: qué está mal y dónde ver las opciones (sin el uso completo, que ocupa varias)."""
-        self.exit(2, f"{self.prog}: error: {_spanish_error(str(message))} (opciones: {self.prog} --help)\n")
-
-
-def _number(kind, minimum=None, *, strict=False, below=None, description):
-    """Convertidor de argparse: un ``kind`` (``int`` o ``float``) finito, ``> minimum`` si ``strict`` (si no,
-    ``>= minimum``) y ``< below``. El error dice qué se esperaba (argparse le antepone el nombre de la opción)."""
-    def convert(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            value = None
-        ok = value is not None and math.isfinite(value)
-        if ok and minimum is not None:
-            ok = value > minimum if strict else value >= minimum
-        if ok and below is not None:
-            ok = value < below
-        if not ok:
-            raise argparse.ArgumentTypeError(f"se esperaba {description} y se recibió {text!r}")
-        return value
-    convert.__name__ = description
-    return convert
-
 
 SEED_LIMIT = 2**32  # las semillas van de 0 a 2³² − 1, como en NumPy
 MIN_TEMPERATURE = 0.01  # por debajo el muestreo ya es voraz en la práctica: para eso está --greedy
@@ -132,33 +41,21 @@ PROGRESS_LENGTH = 2_000  # desde esta longitud, barra de progreso (si la salida 
 MAX_PARAMETERS = 100_000_000  # 30 veces el mayor modelo del curso (lstm_large, unos 3.3 millones)
 FEW_CHARACTERS = 5_000  # una perplejidad medida sobre menos caracteres varía mucho de un fragmento a otro
 
-_positive_int = _number(int, 1, description="un entero positivo")
-_natural_int = _number(int, 0, description="un entero mayor o igual que 0")
-_seed = _number(int, 0, below=SEED_LIMIT, description=f"un entero entre 0 y {fmt_int(SEED_LIMIT - 1)}")
-_size = _number(int, 1, below=MAX_SIZE + 1, description=f"un entero entre 1 y {fmt_int(MAX_SIZE)}")
-_threads = _number(int, 1, below=MAX_THREADS + 1, description=f"un entero entre 1 y {MAX_THREADS}")
-_lr = _number(float, 0, strict=True, below=math.nextafter(MAX_LR, math.inf),
-              description=f"un número positivo y finito, como mucho {MAX_LR:g}")
-_layers = _number(int, 1, below=MAX_LAYERS + 1, description=f"un entero entre 1 y {MAX_LAYERS}")
-_positive_float = _number(float, 0, strict=True, description="un número positivo y finito")
-_temperature = _number(float, MIN_TEMPERATURE,
-                       description=f"un número finito mayor o igual que {MIN_TEMPERATURE} (para elegir siempre el "
-                                   "carácter más probable, use --greedy)")
-_non_negative_float = _number(float, 0, description="un número mayor o igual que 0 y finito")
-_probability = _number(float, 0, below=1, description="una probabilidad entre 0 (incluido) y 1 (excluido)")
-_finite_float = _number(float, description="un número finito")
-
-
-def _path(text):
-    """Convertidor de argparse para rutas: una cadena vacía no es una ruta (``Path("")`` sería la carpeta actual)."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("se esperaba una ruta y se recibió una cadena vacía")
-    if "\0" in text:
-        raise argparse.ArgumentTypeError(f"la ruta {text!r} contiene un carácter nulo")
-    return Path(text).expanduser()
-
-
-_path.__name__ = "ruta"
+_positive_int = number_type(int, 1, description="un entero positivo")
+_natural_int = number_type(int, 0, description="un entero mayor o igual que 0")
+_seed = number_type(int, 0, below=SEED_LIMIT, description=f"un entero entre 0 y {fmt_int(SEED_LIMIT - 1)}")
+_size = number_type(int, 1, below=MAX_SIZE + 1, description=f"un entero entre 1 y {fmt_int(MAX_SIZE)}")
+_threads = number_type(int, 1, below=MAX_THREADS + 1, description=f"un entero entre 1 y {MAX_THREADS}")
+_lr = number_type(float, 0, strict=True, below=math.nextafter(MAX_LR, math.inf),
+                  description=f"un número positivo y finito, como mucho {MAX_LR:g}")
+_layers = number_type(int, 1, below=MAX_LAYERS + 1, description=f"un entero entre 1 y {MAX_LAYERS}")
+_positive_float = number_type(float, 0, strict=True, description="un número positivo y finito")
+_temperature = number_type(float, MIN_TEMPERATURE,
+                           description=f"un número finito mayor o igual que {MIN_TEMPERATURE} (para elegir siempre "
+                                       "el carácter más probable, use --greedy)")
+_non_negative_float = number_type(float, 0, description="un número mayor o igual que 0 y finito")
+_probability = number_type(float, 0, below=1, description="una probabilidad entre 0 (incluido) y 1 (excluido)")
+_finite_float = number_type(float, description="un número finito")
 
 
 def _recipe_names() -> str:
@@ -173,18 +70,19 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
     ``train_defaults`` sustituye valores por omisión de ``train`` (así se aplica ``--recipe``; con
     ``recipe_name``, la ayuda lo dice y muestra los valores de esa receta).
     """
-    from companion.checkpoint import PRETRAINED_NAMES
-    from companion.model import CELLS
-
-    model_help = f"punto de control (.pt) o nombre de un modelo preentrenado ({', '.join(PRETRAINED_NAMES)})"
-
     parser = SpanishArgumentParser(
         prog="python -m companion",
         description="Entrena, evalúa y usa modelos de lenguaje de caracteres (RNN, GRU, LSTM) sobre el Quijote.")
     commands = parser.add_subparsers(dest="command", title="órdenes", metavar="{train,evaluate,generate}",
                                      parser_class=SpanishArgumentParser)
     commands.required = True
+    _add_train_command(commands, train_defaults, recipe_name)
+    _add_evaluate_command(commands)
+    _add_generate_command(commands)
+    return parser
 
+
+def _add_train_command(commands, train_defaults, recipe_name) -> None:
     description = ("Entrena un modelo con el 90\u00a0% inicial del texto, mide la perplejidad de validación y de "
                    "prueba y lo guarda (pesos, vocabulario y metadatos, con la orden que lo reproduce).")
     if recipe_name is not None:
@@ -192,12 +90,24 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
                         "cualquier opción escrita los sustituye.")
     train = commands.add_parser("train", help="entrena un modelo y lo guarda en un punto de control",
                                 description=description)
-    option = train.options.add_argument
+    _add_model_options(train.options.add_argument)
+    _add_training_options(train.options.add_argument)
+    _add_file_options(train.options.add_argument)
+    if train_defaults:
+        train.set_defaults(**train_defaults)
+
+
+def _add_model_options(option) -> None:
+    """Opciones de ``train`` que eligen el modelo: celda, tamaños, *dropout*."""
+    from companion.model import CELLS
+
     option("--cell", choices=tuple(CELLS), default="lstm", help="tipo de celda recurrente")
     option("--hidden", metavar="H", type=_size, default=256,
            help="tamaño h del estado oculto (se rechaza un modelo de más de "
                 f"{fmt_int(MAX_PARAMETERS)} parámetros o que no quepa en la memoria)")
     option("--layers", metavar="N", type=_layers, default=1, help="número de capas apiladas")
+    option("--embedding", metavar="D", type=_size, default=None,
+           help="dimensión de la incrustación de entrada (sin indicar: codificación one-hot)")
     option("--dropout", metavar="P", type=_probability, default=0.0, help="probabilidad de dropout entre capas")
     option("--embedding-dropout", metavar="P", type=_probability, default=0.0,
            help="probabilidad de dropout sobre las entradas de la capa recurrente")
@@ -208,15 +118,15 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
                 "(como AWD-LSTM)")
     option("--forget-bias", metavar="B", type=_finite_float, default=None,
            help="solo LSTM: sesgo inicial de la compuerta de olvido (por ejemplo 1.0)")
+    option("--scratch", action="store_true",
+           help="usa las capas programadas desde cero en lugar de las de torch.nn (más lento)")
+
+
+def _add_training_options(option) -> None:
+    """Opciones de ``train`` que eligen cómo se entrena: receta, épocas, lotes, optimizador, paradas."""
     option("--recipe", metavar="NOMBRE", nargs="?", const="", default=None,
            help=f"parte de la receta de un modelo preentrenado ({_recipe_names()}); las opciones escritas la "
                 "sustituyen. Sin nombre, muestra las recetas y sus valores; con --help, los valores de la receta")
-    option("--resume", action="store_true",
-           help="reanuda desde RUTA.progreso.pt (se guarda al final de cada época) si existe")
-    option("--embedding", metavar="D", type=_size, default=None,
-           help="dimensión de la incrustación de entrada (sin indicar: codificación one-hot)")
-    option("--scratch", action="store_true",
-           help="usa las capas programadas desde cero en lugar de las de torch.nn (más lento)")
     option("--epochs", metavar="N", type=_positive_int, default=1, help="número de épocas")
     option("--batch-size", metavar="B", type=_positive_int, default=64, help="secuencias por lote")
     option("--steps", metavar="T", type=_positive_int, default=100,
@@ -231,12 +141,6 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
     option("--sampling", choices=("sequential", "random"), default="sequential",
            help="partición secuencial (el estado pasa entre lotes) o muestreo aleatorio")
     option("--random-truncation", action="store_true", help="sortea la longitud de cada segmento entre T/2 y 3T/2")
-    option("--text", metavar="RUTA", type=_path, default=None,
-           help="archivo de texto UTF-8 con el que entrenar (sin indicar: el Quijote)")
-    option("--out", metavar="RUTA", type=_path, default=Path("modelo.pt"),
-           help="ruta del punto de control; si su carpeta no existe, se crea antes de entrenar")
-    option("--overwrite-pretrained", action="store_true",
-           help="permite escribir en companion/pretrained/, la carpeta de los modelos que usan los capítulos")
     option("--seed", metavar="SEMILLA", type=_seed, default=0, help="semilla aleatoria")
     option("--max-steps", metavar="N", type=_positive_int, default=None, help="máximo de pasos por época")
     option("--total-steps", metavar="N", type=_positive_int, default=None,
@@ -246,6 +150,18 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
                 "equivalente, con el número de pasos dados en lugar del tiempo, que lo reproduce")
     option("--patience", metavar="N", type=_positive_int, default=None,
            help="épocas sin mejora en validación antes de parar (sin indicar: sin parada temprana)")
+
+
+def _add_file_options(option) -> None:
+    """Opciones de ``train`` sobre los archivos (texto, punto de control, progreso) y la ejecución."""
+    option("--text", metavar="RUTA", type=path_type, default=None,
+           help="archivo de texto UTF-8 con el que entrenar (sin indicar: el Quijote)")
+    option("--out", metavar="RUTA", type=path_type, default=Path("modelo.pt"),
+           help="ruta del punto de control; si su carpeta no existe, se crea antes de entrenar")
+    option("--overwrite-pretrained", action="store_true",
+           help="permite escribir en companion/pretrained/, la carpeta de los modelos que usan los capítulos")
+    option("--resume", action="store_true",
+           help="reanuda desde RUTA.progreso.pt (se guarda al final de cada época) si existe")
     option("--half", action="store_true",
            help="guarda los pesos en float16 (la mitad de espacio; las perplejidades se miden con esos pesos)")
     option("--int8", action="store_true",
@@ -254,9 +170,15 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
     option("--threads", metavar="N", type=_threads, default=None,
            help="hilos de CPU para PyTorch (sin indicar: los que elija PyTorch)")
     option("--quiet", action="store_true", help="sin barra de progreso")
-    if train_defaults:
-        train.set_defaults(**train_defaults)
 
+
+def _model_help() -> str:
+    from companion.checkpoint import PRETRAINED_NAMES
+
+    return f"punto de control (.pt) o nombre de un modelo preentrenado ({', '.join(PRETRAINED_NAMES)})"
+
+
+def _add_evaluate_command(commands) -> None:
     evaluate = commands.add_parser(
         "evaluate", help="mide la perplejidad de un punto de control",
         description="Mide la perplejidad y los bits por carácter de un modelo. Sin --text, en la parte de "
@@ -264,22 +186,24 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
                     "entrenamiento, y si lo es, en su parte de prueba; --split elige otra parte. La salida dice "
                     "qué parte y cuántos caracteres se midieron, y avisa si son pocos. El texto puede usar solo "
                     "una parte de los caracteres del modelo; un carácter que el modelo no conoce es un error.")
-    evaluate.positionals.add_argument("checkpoint", type=_path, metavar="MODELO",
-                                      help=model_help)
-    evaluate.options.add_argument("--text", metavar="RUTA", type=_path, default=None,
+    evaluate.positionals.add_argument("checkpoint", type=path_type, metavar="MODELO",
+                                      help=_model_help())
+    evaluate.options.add_argument("--text", metavar="RUTA", type=path_type, default=None,
                                   help="archivo de texto UTF-8 (sin indicar: el Quijote)")
     evaluate.options.add_argument("--split", choices=("test", "val", "all"), default=None,
                                   help="parte del texto: la de prueba, al final (test), la de validación (val) o "
                                        "todo el texto (all); sin indicar, como se explica arriba")
 
+
+def _add_generate_command(commands) -> None:
     generate = commands.add_parser(
         "generate", help="genera texto a partir de un comienzo",
         description="Genera texto con un modelo, por muestreo con temperatura (y top-k) o de forma voraz, y "
                     "lo escribe a medida que se genera (Ctrl-C lo para y deja lo escrito). "
                     "El texto inicial se limpia como el corpus (minúsculas; lo que no es una letra del "
                     "español pasa a ser un espacio) y se avisa de cada carácter cambiado.")
-    generate.positionals.add_argument("checkpoint", type=_path, metavar="MODELO",
-                                      help=model_help)
+    generate.positionals.add_argument("checkpoint", type=path_type, metavar="MODELO",
+                                      help=_model_help())
     option = generate.options.add_argument
     option("--prompt", metavar="TEXTO", default="en un lugar de la mancha", help="texto inicial")
     option("--length", metavar="N", type=_natural_int, default=200,
@@ -292,19 +216,10 @@ def build_parser(train_defaults: dict | None = None, recipe_name: str | None = N
     option("--seed", metavar="SEMILLA", type=_seed, default=None, help="semilla del muestreo")
     option("--greedy", action="store_true", help="elige siempre el carácter más probable")
     option("--quiet", action="store_true", help="sin barra de progreso")
-    return parser
 
 
 class UsageError(ValueError):
     """Un error de la orden que se detecta después de leer los argumentos (una ruta, un tamaño…)."""
-
-
-def _check_input_file(option: str, path: Path) -> None:
-    """Un archivo que se va a leer (``--text``): error claro si es una carpeta o no existe."""
-    if path.is_dir():
-        raise UsageError(f"{option}: {str(path)!r} es una carpeta, no un archivo de texto: indique el archivo.")
-    if not path.is_file():
-        raise UsageError(f"{option}: no existe el archivo {str(path)!r}: revise la ruta.")
 
 
 def _check_output(path: Path, overwrite_pretrained: bool) -> Path | None:
@@ -318,7 +233,7 @@ def _check_output(path: Path, overwrite_pretrained: bool) -> Path | None:
     if path.is_dir():
         raise UsageError(f"--out: {str(path)!r} es una carpeta: indique la ruta de un archivo dentro de ella, por "
                          f"ejemplo {str(path / 'modelo.pt')!r}.")
-    progress = Path(str(path) + ".progreso.pt")
+    progress = _progress_path(path)
     if progress.is_dir():
         raise UsageError(f"--out: {str(progress)!r}, donde se guarda el progreso de cada época, es una carpeta: "
                          "bórrela o elija otra ruta.")
@@ -355,14 +270,8 @@ def _size_problem(args, vocab_size: int) -> str | None:
     """
     import torch
 
-    from companion.model import build_model
-
     with torch.device("meta"):
-        model = build_model(cell=args.cell, vocab_size=vocab_size, hidden_size=args.hidden,
-                            num_layers=args.layers, dropout=args.dropout, embedding_dim=args.embedding,
-                            scratch=args.scratch, embedding_dropout=args.embedding_dropout,
-                            output_dropout=args.output_dropout, forget_bias=args.forget_bias,
-                            weight_drop=args.weight_drop)
+        model = _model_from_args(args, vocab_size)
     parameters = model.num_parameters()
     steps = math.ceil(args.steps * 1.5) if args.random_truncation else args.steps
     activations = args.batch_size * steps * (8 * args.hidden * args.layers + (args.embedding or 0) + 3 * vocab_size)
@@ -416,56 +325,29 @@ def _check_data_size(corpus, args) -> None:
 
 
 def _train(args, argv):
+    """La orden ``train``: comprueba la orden, entrena, mide validación y prueba y guarda el punto de control."""
     import torch
 
     from companion.checkpoint import round_to_half, round_to_int8, save_checkpoint
-    from companion.model import build_model
+    from companion.data import load_text_corpus
     from companion.train import evaluate, get_device, train
 
-    if args.time_limit is not None and args.lr_schedule != "constant":
-        raise UsageError("--time-limit solo se admite con --lr-schedule constant: así la orden equivalente con "
-                         "--total-steps reproduce exactamente el entrenamiento.")
-    if args.forget_bias is not None and args.cell != "lstm":
-        raise UsageError(f"--forget-bias solo se admite con --cell lstm, no con --cell {args.cell}.")
-    if args.text is not None:
-        _check_input_file("--text", args.text)
-    missing_folder = _check_output(args.out, args.overwrite_pretrained)
+    missing_folder = _check_train_options(args)
     if args.threads is not None:
         torch.set_num_threads(args.threads)
-    from companion.data import load_text_corpus
-
     corpus = load_text_corpus(args.text)
     problem = _size_problem(args, len(corpus.vocab))
     if problem:
         raise UsageError(problem)
     _check_data_size(corpus, args)
-    progress_path = Path(str(args.out) + ".progreso.pt")
-    resume = None
-    if args.resume and progress_path.is_file():
-        resume = torch.load(progress_path, weights_only=True, map_location="cpu")
-        if resume.get("argv") != _without_resume(argv):
-            raise UsageError(f"{progress_path} se guardó con otra orden ({shlex.join(resume.get('argv', []))}): "
-                             "repita exactamente esa orden con --resume, o borre el archivo para empezar de cero.")
-        print(f"Se reanuda tras la época {resume['epoch']} ({progress_path}).")
+    progress = _ProgressFile(_progress_path(args.out), _without_resume(argv), args.time_limit)
+    if args.resume:
+        progress.load()
     if missing_folder is not None:
         missing_folder.mkdir(parents=True, exist_ok=True)
         print(f"Se creó la carpeta {args.out.parent} para el punto de control.")
     torch.manual_seed(args.seed)
-    model = build_model(cell=args.cell, vocab_size=len(corpus.vocab), hidden_size=args.hidden,
-                        num_layers=args.layers, dropout=args.dropout, embedding_dim=args.embedding,
-                        scratch=args.scratch, embedding_dropout=args.embedding_dropout,
-                        output_dropout=args.output_dropout, forget_bias=args.forget_bias,
-                            weight_drop=args.weight_drop)
-
-    def save_progress(state):
-        state = dict(state, argv=_without_resume(argv))
-        tmp = progress_path.with_name(progress_path.name + ".tmp")
-        torch.save(state, tmp)
-        tmp.replace(progress_path)
-        history = state["history"]
-        val = f", validación {history['val_ppl'][-1]:.3f}" if history["val_ppl"] else ""
-        print(f"Época {state['epoch']}: entrenamiento {history['train_ppl'][-1]:.3f}{val}, "
-              f"{history['epoch_time'][-1]:.0f} s.", flush=True)
+    model = _model_from_args(args, len(corpus.vocab))
     print(f"Modelo {args.cell.upper()} con {fmt_int(model.num_parameters())} parámetros; entrenamiento con "
           f"{fmt_int(len(corpus.train))} caracteres en {get_device()}.")
     # Con una sola época y sin parada temprana la validación se mide una vez, al final (ahorra una pasada).
@@ -475,12 +357,11 @@ def _train(args, argv):
                         num_steps=args.steps, lr=args.lr, optimizer=args.optimizer, lr_schedule=args.lr_schedule,
                         clip=args.clip if args.clip > 0 else None, sampling=args.sampling,
                         random_truncation=args.random_truncation, max_steps=args.max_steps,
-                        patience=args.patience, seed=args.seed, progress=not args.quiet,
-                        time_limit=args.time_limit, total_steps=args.total_steps, on_epoch_end=save_progress,
-                        resume=resume)
+                        total_steps=args.total_steps, patience=args.patience, seed=args.seed,
+                        progress=not args.quiet, callback=progress)
     except KeyboardInterrupt:
-        saved = (f"el progreso de la última época completa está en {progress_path}: repita la misma orden con "
-                 "--resume para continuar" if progress_path.is_file() else "no se completó ninguna época")
+        saved = (f"el progreso de la última época completa está en {progress.path}: repita la misma orden con "
+                 "--resume para continuar" if progress.path.is_file() else "no se completó ninguna época")
         raise Interrupted(f"Entrenamiento interrumpido; {saved}.") from None
     model.cpu()
     if args.int8:
@@ -488,7 +369,95 @@ def _train(args, argv):
     elif args.half:
         round_to_half(model)
     val, test = evaluate(model, corpus.val), evaluate(model, corpus.test)
-    metadata = {
+    metadata = _training_metadata(args, argv, corpus, model, history, val, test)
+    save_checkpoint(args.out, model, corpus.vocab, metadata, half=args.half, int8=args.int8)
+    progress.path.unlink(missing_ok=True)
+    print(f"Validación: perplejidad {val.perplexity:.3f}, {val.bpc:.3f} bits por carácter.")
+    print(f"Prueba: perplejidad {test.perplexity:.3f}, {test.bpc:.3f} bits por carácter.")
+    print(f"Tiempo de entrenamiento: {history.total_time:.0f} s. Guardado en {args.out}.")
+
+
+def _check_train_options(args) -> Path | None:
+    """Lo que se comprueba de la orden ``train`` antes de leer el texto; devuelve la carpeta de ``--out`` que
+    habrá que crear (o ``None``)."""
+    from companion.data import check_text_file
+
+    if args.time_limit is not None and args.lr_schedule != "constant":
+        raise UsageError("--time-limit solo se admite con --lr-schedule constant: así la orden equivalente con "
+                         "--total-steps reproduce exactamente el entrenamiento.")
+    if args.forget_bias is not None and args.cell != "lstm":
+        raise UsageError(f"--forget-bias solo se admite con --cell lstm, no con --cell {args.cell}.")
+    if args.text is not None:
+        check_text_file(args.text, "--text")
+    return _check_output(args.out, args.overwrite_pretrained)
+
+
+def _model_from_args(args, vocab_size: int):
+    """El modelo que piden las opciones de ``train`` (en el dispositivo por omisión de PyTorch)."""
+    from companion.model import build_model
+
+    return build_model(cell=args.cell, vocab_size=vocab_size, hidden_size=args.hidden, num_layers=args.layers,
+                       dropout=args.dropout, embedding_dim=args.embedding, scratch=args.scratch,
+                       embedding_dropout=args.embedding_dropout, output_dropout=args.output_dropout,
+                       forget_bias=args.forget_bias, weight_drop=args.weight_drop)
+
+
+def _progress_path(out: Path) -> Path:
+    """Archivo donde ``train`` guarda el progreso de cada época para ``--resume``: ``RUTA.progreso.pt``."""
+    return Path(str(out) + ".progreso.pt")
+
+
+class _ProgressFile:
+    """Lo que la orden ``train`` añade a :func:`companion.train.train`, como un :class:`companion.train.Callback`
+    (con sus tres métodos; sin heredar de él para no importar PyTorch al escribir la ayuda): reanudar desde el
+    archivo de progreso, guardarlo al final de cada época con la orden que lo produjo y parar tras
+    ``--time-limit`` segundos, contados desde el comienzo del entrenamiento."""
+
+    def __init__(self, path: Path, argv: list, time_limit: float | None):
+        self.path, self.argv, self.time_limit = path, argv, time_limit
+        self.saved, self.deadline = None, math.inf
+
+    def load(self) -> None:
+        """Lee el progreso guardado, si existe; debe ser de la misma orden (sin ``--resume`` ni ``--threads``)."""
+        import torch
+
+        if not self.path.is_file():
+            return
+        self.saved = torch.load(self.path, weights_only=True, map_location="cpu")
+        if self.saved.get("argv") != self.argv:
+            raise UsageError(f"{self.path} se guardó con otra orden ({shlex.join(self.saved.get('argv', []))}): "
+                             "repita exactamente esa orden con --resume, o borre el archivo para empezar de cero.")
+        print(f"Se reanuda tras la época {self.saved['epoch']} ({self.path}).")
+
+    def on_train_begin(self, state) -> None:
+        if self.saved is not None:
+            state.load_state_dict(self.saved)
+        if self.time_limit is not None:
+            self.deadline = time.perf_counter() + self.time_limit
+
+    def should_stop(self, state) -> bool:
+        return time.perf_counter() > self.deadline
+
+    def on_epoch_end(self, state) -> None:
+        import torch
+
+        from companion.files import write_atomic
+
+        write_atomic(self.path, lambda handle: torch.save(dict(state.state_dict(), argv=self.argv), handle))
+        history = state.history
+        val = f", validación {history.val_ppl[-1]:.3f}" if history.val_ppl else ""
+        print(f"Época {state.epoch}: entrenamiento {history.train_ppl[-1]:.3f}{val}, "
+              f"{history.epoch_time[-1]:.0f} s.", flush=True)
+
+
+def _training_metadata(args, argv, corpus, model, history, val, test) -> dict:
+    """Metadatos del punto de control de ``train``: datos, cifras, opciones y la orden que lo reproduce."""
+    import torch
+
+    from companion.train import get_device
+
+    command = _reproducible(argv, len(history.step_loss)) if args.time_limit is not None else _without_resume(argv)
+    return {
         "corpus": "quijote" if args.text is None else Path(args.text).name,
         "corpus_checksum": corpus.checksum,
         "epochs": len(history.train_ppl),
@@ -503,8 +472,7 @@ def _train(args, argv):
         "int8": bool(args.int8),
         "settings": {key: (str(value) if isinstance(value, Path) else value) for key, value in vars(args).items()
                      if key not in ("command", "quiet", "threads", "resume")},
-        "command": "python -m companion " + shlex.join(_reproducible(argv, len(history.step_loss))
-                                                       if args.time_limit is not None else _without_resume(argv)),
+        "command": "python -m companion " + shlex.join(command),
         "characters_seen": len(history.step_loss) * args.batch_size * args.steps,
         "epoch_train_perplexity": list(history.train_ppl),
         "epoch_val_perplexity": list(history.val_ppl),
@@ -512,11 +480,6 @@ def _train(args, argv):
         "device": str(get_device()),
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
-    save_checkpoint(args.out, model, corpus.vocab, metadata, half=args.half, int8=args.int8)
-    progress_path.unlink(missing_ok=True)
-    print(f"Validación: perplejidad {val.perplexity:.3f}, {val.bpc:.3f} bits por carácter.")
-    print(f"Prueba: perplejidad {test.perplexity:.3f}, {test.bpc:.3f} bits por carácter.")
-    print(f"Tiempo de entrenamiento: {history.total_time:.0f} s. Guardado en {args.out}.")
 
 
 def _drop_options(argv, *, flags=(), with_value=()):
@@ -562,12 +525,12 @@ def _checkpoint_path(path: Path) -> Path:
 
 def _evaluate(args):
     from companion.checkpoint import load_checkpoint
-    from companion.data import load_text_corpus
+    from companion.data import check_text_file, load_text_corpus
     from companion.train import evaluate
 
     path = _checkpoint_path(args.checkpoint)
     if args.text is not None:
-        _check_input_file("--text", args.text)
+        check_text_file(args.text, "--text")
     model, vocab, metadata = load_checkpoint(path)
     corpus = load_text_corpus(args.text, vocab=vocab)
     same_text = metadata.get("corpus_checksum") in (None, corpus.checksum)

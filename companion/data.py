@@ -456,6 +456,16 @@ class Corpus:
             f"validación {n(self.val)}, prueba {n(self.test)})"
         )
 
+    @classmethod
+    def from_text(cls, text: str, vocab: Vocab | None = None) -> "Corpus":
+        """Corpus de un texto ya limpio: su vocabulario (o ``vocab``) y sus tres partes, de :func:`split`."""
+        vocab = Vocab(text) if vocab is None else vocab
+        train, val, test = split(vocab.encode(text))
+        train_text, val_text, test_text = split(text)
+        checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return cls(text=text, vocab=vocab, train=train, val=val, test=test, train_text=train_text,
+                   val_text=val_text, test_text=test_text, checksum=checksum)
+
 
 @functools.lru_cache(maxsize=4)
 def load_corpus(data_dir: str | os.PathLike | None = None) -> Corpus:
@@ -464,21 +474,19 @@ def load_corpus(data_dir: str | os.PathLike | None = None) -> Corpus:
     El resultado se guarda en memoria: las llamadas siguientes con el mismo ``data_dir`` lo devuelven
     al instante.
     """
-    text = clean(load_quijote(data_dir))
-    vocab = Vocab(text)
-    train, val, test = split(vocab.encode(text))
-    train_text, val_text, test_text = split(text)
-    return Corpus(
-        text=text,
-        vocab=vocab,
-        train=train,
-        val=val,
-        test=test,
-        train_text=train_text,
-        val_text=val_text,
-        test_text=test_text,
-        checksum=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-    )
+    return Corpus.from_text(clean(load_quijote(data_dir)))
+
+
+def check_text_file(path: Path, option: str | None = None) -> Path:
+    """Devuelve ``path`` si es un archivo; si es una carpeta o no existe, un ``ValueError`` que lo dice (tras
+    ``option``, como ``--text``, si se da)."""
+    if path.is_dir():
+        problem = f"{str(path)!r} es una carpeta, no un archivo de texto: indique el archivo."
+    elif not path.is_file():
+        problem = f"no existe el archivo de texto {str(path)!r}: revise la ruta."
+    else:
+        return path
+    raise ValueError(f"{option}: {problem}" if option else problem[0].upper() + problem[1:])
 
 
 def load_text_corpus(path, vocab=None):
@@ -499,12 +507,8 @@ def load_text_corpus(path, vocab=None):
         if vocab is None or vocab == corpus.vocab:
             return corpus
     else:
-        path = Path(path).expanduser()
+        path = check_text_file(Path(path).expanduser())
         source = f"El texto {str(path)!r}"
-        if path.is_dir():
-            raise ValueError(f"{str(path)!r} es una carpeta, no un archivo de texto: indique el archivo.")
-        if not path.is_file():
-            raise ValueError(f"No existe el archivo de texto {str(path)!r}: revise la ruta.")
         try:
             text = clean(path.read_text(encoding="utf-8"))
         except UnicodeDecodeError as error:
@@ -512,19 +516,12 @@ def load_text_corpus(path, vocab=None):
         if len(text.strip()) < 100:
             raise ValueError(f"{str(path)!r} tiene muy poco texto tras limpiarlo ({len(text)} caracteres): "
                              "use un archivo más largo.")
-    if vocab is None:
-        vocab = Vocab(text)
-    else:
-        unknown = sorted(set(text) - set(vocab.itos))
-        if unknown:
-            raise ValueError(f"{source} (ya limpio) contiene caracteres que el modelo no conoce: {unknown}. El "
-                             "modelo se entrenó con otro texto: entrene uno con este (`python -m companion train "
-                             "--text RUTA`) o quite esos caracteres.")
-    train, val, test = split(vocab.encode(text))
-    train_text, val_text, test_text = split(text)
-    return Corpus(text=text, vocab=vocab, train=train, val=val, test=test, train_text=train_text,
-                  val_text=val_text, test_text=test_text,
-                  checksum=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    unknown = sorted(set(text) - set(vocab.itos)) if vocab is not None else []
+    if unknown:
+        raise ValueError(f"{source} (ya limpio) contiene caracteres que el modelo no conoce: {unknown}. El "
+                         "modelo se entrenó con otro texto: entrene uno con este (`python -m companion train "
+                         "--text RUTA`) o quite esos caracteres.")
+    return Corpus.from_text(text, vocab)
 
 
 def random_length_batches(ids, batch_size: int, num_steps: int, sampling: str, generator: torch.Generator):

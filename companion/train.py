@@ -119,86 +119,115 @@ def _check_ids(ids, name, minimum=2):
         raise ValueError(f"{name} es demasiado corto ({len(ids)} caracteres); hacen falta al menos {minimum}.")
 
 
+class Callback:
+    """Ganchos de :func:`train` para lo que rodea al entrenamiento sin formar parte de él (como los de Keras).
+
+    La línea de órdenes los usa para reanudar desde un archivo de progreso, guardarlo al final de cada época y
+    parar tras un tiempo límite. Cada método recibe el :class:`TrainingState` en curso; los de esta clase no
+    hacen nada: una subclase redefine los que necesite.
+    """
+
+    def on_train_begin(self, state: TrainingState) -> None:
+        """Antes de la primera época; por ejemplo, para cargar un estado con :meth:`TrainingState.load_state_dict`."""
+
+    def should_stop(self, state: TrainingState) -> bool:
+        """Tras cada actualización: ``True`` para parar ahí (la época queda incompleta)."""
+        return False
+
+    def on_epoch_end(self, state: TrainingState) -> None:
+        """Al acabar cada época, validación incluida; por ejemplo, para guardar :meth:`TrainingState.state_dict`."""
+
+
+@dataclass
+class TrainingState:
+    """Lo que cambia durante :func:`train`: modelo, optimizador, programa de la tasa de aprendizaje, historial,
+    pesos de la mejor época (solo con parada temprana) y número de épocas terminadas."""
+
+    model: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None
+    history: History = field(default_factory=History)
+    best_weights: dict | None = None
+    epoch: int = 0
+
+    def state_dict(self) -> dict:
+        """Diccionario para ``torch.save`` (claves ``epoch``, ``history``, ``model``, ``optimizer``, ``scheduler``,
+        ``best_model``), con referencias a los tensores en uso: guárdelo antes de seguir entrenando."""
+        return {"epoch": self.epoch, "history": dataclasses.asdict(self.history),
+                "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                "scheduler": None if self.scheduler is None else self.scheduler.state_dict(),
+                "best_model": self.best_weights}
+
+    def load_state_dict(self, saved: dict) -> None:
+        """Vuelve al estado que dio :meth:`state_dict`: :func:`train` sigue en la época siguiente, con los mismos
+        lotes y el mismo programa (solo cambia la semilla del *dropout*)."""
+        self.model.load_state_dict(saved["model"])
+        self.optimizer.load_state_dict(saved["optimizer"])
+        if self.scheduler is not None:
+            self.scheduler.load_state_dict(saved["scheduler"])
+        self.history, self.best_weights = History(**saved["history"]), saved.get("best_model")
+        self.epoch = int(saved["epoch"])
+
+
 def train(model, train_ids, val_ids=None, *, epochs=1, batch_size=64, num_steps=100, lr=None, optimizer="adam",
-          clip=1.0, sampling="sequential", random_truncation=False, max_steps=None, total_steps=None,
-          patience=None, device=None, seed=0, progress=True, lr_schedule="constant", time_limit=None,
-          on_epoch_end=None, resume=None) -> History:
+          lr_schedule="constant", clip=1.0, sampling="sequential", random_truncation=False, max_steps=None,
+          total_steps=None, patience=None, device=None, seed=0, progress=True, callback=None) -> History:
     """Entrena ``model`` (un :class:`~companion.model.CharLM`) con retropropagación a través del tiempo truncada.
 
-    Cada actualización toma un lote (X, Y) de forma (``batch_size``, ``num_steps``), con ``num_steps`` = T la
-    longitud del segmento, y hace un paso de :func:`train_epoch`: entropía cruzada media
-    L = (1/(B·T)) Σ −log P(y | contexto), retropropagación, recorte de los gradientes por su norma global
-    (:func:`clip_gradients`, si ``clip`` no es ``None``) y un paso del optimizador.
+    Cada época pasa los lotes (X, Y) de forma (``batch_size``, ``num_steps`` = T) por :func:`train_epoch`
+    (pérdida, retropropagación, recorte por la norma global con ``clip`` y paso del optimizador) y después mide
+    la perplejidad de validación si hay ``val_ids``. Devuelve el :class:`History`.
 
     - ``sampling="sequential"`` (:func:`~companion.data.sequential_batches`): la fila b del lote i+1 continúa
-      la fila b del lote i, así que el estado final de un lote es el estado inicial del siguiente; se separa
-      del grafo (``detach``) para que el gradiente no retroceda más allá del segmento actual.
-      ``sampling="random"`` (:func:`~companion.data.random_batches`): ventanas independientes, estado cero.
-    - ``random_truncation=True`` (:func:`~companion.data.random_length_batches`): la longitud de cada segmento
-      se sortea uniformemente entre T/2 y 3T/2 (la idea de truncamiento aleatorio de Tallec y Ollivier, 2017).
-      Solo se sortea la longitud: no se aplican sus factores de compensación, así que el gradiente sigue
-      estando sesgado hacia dependencias cortas, pero los cortes ya no caen siempre en las mismas posiciones.
-    - ``optimizer``: ``"adam"`` (por omisión), ``"sgd"`` o ``"adadelta"``; ``lr=None`` usa 2e-3 para Adam
-      y 1.0 para SGD y Adadelta.
-    - ``lr_schedule``: ``"constant"`` (por omisión) o ``"cosine"``, que reduce la tasa de aprendizaje de
-      ``lr`` a 0 a lo largo de todas las actualizaciones previstas, η_s = η · (1 + cos(π s / S)) / 2.
-    - ``max_steps``: máximo de actualizaciones (pasos del optimizador, uno por lote) por época, útil para
-      entrenamientos cortos en los capítulos; ``total_steps``: máximo sumando todas las épocas (la última puede
-      quedar incompleta). Un «paso» aquí es una actualización, no un paso de tiempo (esos son ``num_steps``).
-    - ``time_limit``: segundos (desde el comienzo, validaciones incluidas) tras los cuales se para al acabar
-      la actualización en curso; la época queda incompleta y ``len(History.step_loss)`` dice cuántas se dieron.
-    - ``patience``: parada temprana; si la perplejidad de validación no mejora en ``patience`` épocas
-      seguidas se detiene, y al terminar se restauran los pesos de la mejor época.
-    - ``on_epoch_end(state)``: se llama al acabar cada época con un diccionario (``epoch``, ``history``,
-      ``model``, ``optimizer``, ``scheduler``, ``best_model``) que :func:`train` acepta después como
-      ``resume=`` para seguir donde se quedó (mismos lotes y mismo programa; solo la semilla del *dropout*
-      cambia); así un entrenamiento largo guarda su progreso y puede reanudarse.
-    - ``device``: por omisión :func:`get_device` (la GPU si existe). ``seed`` fija la inicialización del
-      orden de los lotes y del *dropout*: en CPU dos llamadas iguales dan el mismo resultado.
+      la fila b del lote i, así que el estado final de un lote, separado del grafo (``detach``), es el inicial
+      del siguiente. ``"random"`` (:func:`~companion.data.random_batches`): ventanas independientes, estado cero.
+      ``random_truncation=True`` sortea cada longitud entre T/2 y 3T/2 (:func:`~companion.data.random_length_batches`).
+    - ``optimizer``: ``"adam"``, ``"sgd"`` o ``"adadelta"``; ``lr=None`` usa 2e-3 con Adam y 1.0 con los otros.
+      ``lr_schedule="cosine"`` lleva la tasa de ``lr`` a 0 en las S actualizaciones previstas,
+      η_s = η · (1 + cos(π s / S)) / 2.
+    - ``max_steps``: máximo de actualizaciones (pasos del optimizador, uno por lote) por época; ``total_steps``:
+      máximo sumando todas las épocas. Un «paso» aquí es una actualización, no un paso de tiempo (``num_steps``).
+    - ``patience``: parada temprana tras ``patience`` épocas sin mejorar en validación (y pesos de la mejor).
+    - ``device``: por omisión :func:`get_device` (la GPU si existe). ``seed`` fija la inicialización, el orden
+      de los lotes y el *dropout*: en CPU dos llamadas iguales dan el mismo resultado.
+    - ``callback``: un :class:`Callback` para reanudar, guardar el progreso o parar antes (la línea de órdenes).
     """
-    updates_per_epoch, max_updates = max_steps, total_steps
     lr = _check_train_arguments(train_ids, val_ids, epochs, batch_size, num_steps, lr, optimizer, clip, sampling,
-                                updates_per_epoch, patience, lr_schedule, time_limit, max_updates)
+                                max_steps, patience, lr_schedule, total_steps)
     device = torch.device(device) if device is not None else get_device()
     set_seed(seed)
     model.to(device)
+    steps_per_epoch = min((len(train_ids) - 1) // (batch_size * num_steps), max_steps or math.inf)
     opt = _make_optimizer(optimizer, model.parameters(), lr)
-    batches_per_epoch = min((len(train_ids) - 1) // (batch_size * num_steps), updates_per_epoch or math.inf)
-    scheduler = _make_scheduler(opt, lr_schedule, epochs * batches_per_epoch, max_updates)
-    history, best_state, first_epoch = History(), None, 1
-    if resume is not None:
-        history, best_state, first_epoch = _resume(resume, model, opt, scheduler, keep_best=patience is not None)
-    deadline = math.inf if time_limit is None else time.perf_counter() + time_limit
-    out_of_budget = lambda: (time.perf_counter() > deadline  # noqa: E731
-                             or (max_updates is not None and len(history.step_loss) >= max_updates))
-    tqdm = _progress_bar_class(progress)
-    for epoch in range(first_epoch, epochs + 1):
+    state = TrainingState(model, opt, _make_scheduler(opt, lr_schedule, epochs * steps_per_epoch, total_steps))
+    callback = callback if callback is not None else Callback()
+    callback.on_train_begin(state)
+    history = state.history
+
+    def out_of_budget():
+        return len(history.step_loss) >= (total_steps or math.inf) or callback.should_stop(state)
+
+    for epoch in range(state.epoch + 1, epochs + 1):
         start = time.perf_counter()
-        bar = tqdm(total=batches_per_epoch, desc=f"Época {epoch}/{epochs}", unit="lote", disable=not progress)
         batches = _epoch_batches(train_ids, batch_size, num_steps, sampling, random_truncation, seed * 1000 + epoch)
-        nll, count = train_epoch(model, batches, opt, history, clip=clip, scheduler=scheduler, device=device,
-                                 carry_state=sampling == "sequential", max_batches=batches_per_epoch,
-                                 should_stop=out_of_budget, bar=bar)
-        history.train_ppl.append(perplexity_from_nll(nll, count))
-        history.epoch_time.append(time.perf_counter() - start)
-        postfix = {"perplejidad_entrenamiento": f"{history.train_ppl[-1]:.2f}"}
-        if val_ids is not None:
-            history.val_ppl.append(evaluate(model, val_ids).perplexity)
-            postfix["perplejidad_validación"] = f"{history.val_ppl[-1]:.2f}"
-            if _epochs_without_gain(history) == 0:
-                history.best_epoch = epoch
-                best_state = copy.deepcopy(model.state_dict()) if patience is not None else None
-        bar.set_postfix(postfix)
-        bar.close()
-        if on_epoch_end is not None:
-            on_epoch_end({"epoch": epoch, "history": dataclasses.asdict(history),
-                          "model": copy.deepcopy(model.state_dict()), "optimizer": copy.deepcopy(opt.state_dict()),
-                          "scheduler": scheduler.state_dict() if scheduler is not None else None,
-                          "best_model": best_state})
+        with _progress_bar(progress, steps_per_epoch, f"Época {epoch}/{epochs}") as bar:
+            nll, count = train_epoch(model, batches, opt, history, clip=clip, scheduler=state.scheduler,
+                                     device=device, carry_state=sampling == "sequential",
+                                     max_batches=steps_per_epoch, should_stop=out_of_budget, bar=bar)
+            history.train_ppl.append(perplexity_from_nll(nll, count))
+            history.epoch_time.append(time.perf_counter() - start)
+            if val_ids is not None:
+                history.val_ppl.append(evaluate(model, val_ids).perplexity)
+                if _epochs_without_gain(history) == 0:  # la mejor época hasta ahora
+                    history.best_epoch = epoch
+                    state.best_weights = copy.deepcopy(model.state_dict()) if patience is not None else None
+            bar.set_postfix_str(_epoch_summary(history))
+        state.epoch = epoch
+        callback.on_epoch_end(state)
         if (patience is not None and _epochs_without_gain(history) >= patience) or out_of_budget():
             break
-    if best_state is not None:
-        model.load_state_dict(best_state)
+    if state.best_weights is not None:
+        model.load_state_dict(state.best_weights)
     return history
 
 
@@ -234,14 +263,14 @@ def train_epoch(model, batches, optimizer, history, *, clip=1.0, scheduler=None,
         total_nll, total_count = total_nll + value * Y.numel(), total_count + Y.numel()
         if bar is not None:
             bar.update(1)
-            bar.set_postfix(pérdida=f"{value:.3f}", perplejidad=f"{math.exp(value):.2f}")
+            bar.set_postfix_str(f"pérdida {value:.3f}, perplejidad {math.exp(value):.2f}")
         if step == max_batches or (should_stop is not None and should_stop()):
             break
     return total_nll, total_count
 
 
 def _check_train_arguments(train_ids, val_ids, epochs, batch_size, num_steps, lr, optimizer, clip, sampling,
-                           updates_per_epoch, patience, lr_schedule, time_limit, max_updates) -> float:
+                           max_steps, patience, lr_schedule, total_steps) -> float:
     """Comprueba los argumentos de :func:`train` y devuelve la tasa de aprendizaje (la de omisión si ``lr=None``)."""
     _check_ids(train_ids, "train_ids", minimum=num_steps + 2 if isinstance(num_steps, int) else 2)
     if val_ids is not None:
@@ -251,12 +280,10 @@ def _check_train_arguments(train_ids, val_ids, epochs, batch_size, num_steps, lr
     check_choice("Muestreo (sampling)", sampling, ("sequential", "random"))
     for name, value in (("epochs", epochs), ("batch_size", batch_size), ("num_steps", num_steps)):
         check_positive_int(name, value)
-    for name, value in (("max_steps", updates_per_epoch), ("patience", patience),
-                        ("total_steps", max_updates)):
+    for name, value in (("max_steps", max_steps), ("patience", patience), ("total_steps", total_steps)):
         check_positive_int(name, value, optional=True)
     if patience is not None and val_ids is None:
         raise ValueError("La parada temprana (patience) necesita datos de validación: pase val_ids.")
-    check_positive("time_limit", time_limit, optional=True, finite=False)
     check_positive("clip", clip, optional=True, finite=False)
     if len(train_ids) - 1 < batch_size * num_steps:
         raise ValueError(f"El texto de entrenamiento ({len(train_ids)} caracteres) no llena ni un lote de "
@@ -266,22 +293,12 @@ def _check_train_arguments(train_ids, val_ids, epochs, batch_size, num_steps, lr
     return lr
 
 
-def _make_scheduler(opt, lr_schedule, planned_updates, max_updates):
+def _make_scheduler(opt, lr_schedule, planned_steps, total_steps):
     """Programa coseno de ``lr`` a 0 en las actualizaciones previstas; ``None`` con la tasa constante."""
     if lr_schedule == "constant":
         return None
-    horizon = planned_updates if max_updates is None else min(max_updates, planned_updates)
+    horizon = planned_steps if total_steps is None else min(total_steps, planned_steps)
     return torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, horizon) / horizon)))
-
-
-def _resume(resume, model, opt, scheduler, keep_best):
-    """Carga el estado que dio ``on_epoch_end``: devuelve el historial, la mejor época y la primera que falta."""
-    model.load_state_dict(resume["model"])
-    opt.load_state_dict(resume["optimizer"])
-    if scheduler is not None:
-        scheduler.load_state_dict(resume["scheduler"])
-    best_state = resume.get("best_model") if keep_best else None
-    return History(**resume["history"]), best_state, int(resume["epoch"]) + 1
 
 
 def _epochs_without_gain(history) -> int:
@@ -300,12 +317,20 @@ def _epoch_batches(ids, batch_size, num_steps, sampling, random_truncation, seed
     return batches(ids, batch_size, num_steps, seed=seed)
 
 
-def _progress_bar_class(progress):
+def _progress_bar(progress, total, description):
     if progress:
         from tqdm.auto import tqdm  # barra de cuaderno en Jupyter, de texto en la terminal
     else:
         from tqdm import tqdm  # sin barra: evita importar el soporte de Jupyter
-    return tqdm
+    return tqdm(total=total, desc=description, unit="lote", disable=not progress)
+
+
+def _epoch_summary(history) -> str:
+    """Texto de la barra al acabar una época: perplejidad de entrenamiento y, si se midió, de validación."""
+    text = f"perplejidad de entrenamiento {history.train_ppl[-1]:.2f}"
+    if len(history.val_ppl) == len(history.train_ppl):
+        text += f", de validación {history.val_ppl[-1]:.2f}"
+    return text
 
 
 def _batch_size(state):

@@ -167,12 +167,15 @@ def test_resume_continues_after_an_interrupted_run(text_file, tmp_path, monkeypa
     progress = tmp_path / "reanudado.pt.progreso.pt"
     real_train = train_module.train
 
-    def interrupted(*a, on_epoch_end=None, **k):
+    def interrupted(*a, callback, **k):
+        save_progress = callback.on_epoch_end
+
         def stop_after_first_epoch(state):
-            on_epoch_end(state)
+            save_progress(state)
             raise KeyboardInterrupt  # como un Ctrl-C o una máquina que se apaga
 
-        return real_train(*a, on_epoch_end=stop_after_first_epoch, **k)
+        callback.on_epoch_end = stop_after_first_epoch
+        return real_train(*a, callback=callback, **k)
 
     monkeypatch.setattr(train_module, "train", interrupted)
     with pytest.raises(SystemExit) as info:

@@ -7,7 +7,7 @@ import torch
 
 import companion.train as train_module
 from companion.model import build_model
-from companion.train import (Evaluation, History, clip_gradients, evaluate, get_device, set_seed,
+from companion.train import (Callback, Evaluation, History, clip_gradients, evaluate, get_device, set_seed,
                              token_log_probs, train)
 
 
@@ -189,11 +189,52 @@ def test_train_rejects_bad_arguments(tiny_model, ids, kwargs, message):
         train(tiny_model(), ids, progress=False, **kwargs)
 
 
-def test_time_limit_and_total_steps_stop_training(tiny_model, ids):
-    _, history = run_training(tiny_model, ids, epochs=3, time_limit=1e-9)
+class StopAfter(Callback):
+    """Para tras ``updates`` actualizaciones y anota cada época terminada."""
+
+    def __init__(self, updates):
+        self.updates, self.epochs = updates, []
+
+    def should_stop(self, state):
+        return len(state.history.step_loss) >= self.updates
+
+    def on_epoch_end(self, state):
+        self.epochs.append(state.epoch)
+
+
+def test_callback_and_total_steps_stop_training(tiny_model, ids):
+    callback = StopAfter(1)
+    _, history = run_training(tiny_model, ids, epochs=3, callback=callback)
     assert len(history.step_loss) == 1 and len(history.train_ppl) == len(history.val_ppl) == 1
+    assert callback.epochs == [1]  # la época interrumpida también se cierra (con su validación)
     _, history = run_training(tiny_model, ids, epochs=3, total_steps=11)  # 8 pasos por época
     assert len(history.step_loss) == 11 and len(history.train_ppl) == 2
+
+
+def test_training_resumes_from_a_saved_state(tiny_model, ids, tmp_path):
+    """Guardar ``state_dict()`` al final de la primera época y cargarlo en otro modelo continúa el mismo
+    entrenamiento: mismas pérdidas, mismo historial y mismos pesos que sin interrupción."""
+    model, reference = run_training(tiny_model, ids, epochs=3, lr_schedule="cosine")
+
+    class SaveAndStop(Callback):
+        def on_epoch_end(self, state):
+            torch.save(state.state_dict(), tmp_path / "progreso.pt")
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_training(tiny_model, ids, epochs=3, lr_schedule="cosine", callback=SaveAndStop())
+    saved = torch.load(tmp_path / "progreso.pt", weights_only=True)
+    assert set(saved) == {"epoch", "history", "model", "optimizer", "scheduler", "best_model"}
+
+    class Resume(Callback):
+        def on_train_begin(self, state):
+            state.load_state_dict(saved)
+
+    resumed_model, resumed = run_training(tiny_model, ids, epochs=3, lr_schedule="cosine", callback=Resume())
+    assert resumed.step_loss == reference.step_loss and resumed.val_ppl == reference.val_ppl
+    assert len(resumed.epoch_time) == 3
+    for p, q in zip(model.parameters(), resumed_model.parameters()):
+        assert torch.equal(p, q)
 
 
 def test_evaluate_many_matches_evaluate_on_each_sequence():
