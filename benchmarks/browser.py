@@ -35,23 +35,16 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.common import write_atomic  # noqa: E402
 from companion.display import fmt_int, fmt_num  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tests" / "site"))
+from sitio import start_chromium  # noqa: E402  (el mismo arranque de Chromium que las pruebas del sitio)
+
 PAGE = ROOT / "_build" / "html" / "book" / "interactivo.html"
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PROMPT = "En un lugar de la Mancha"
 
 
 def start_browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-extensions", "--window-size=1366,1600"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    """Chromium sin ventana como en las pruebas del sitio, con el registro de la red (``performance``)."""
+    driver = start_chromium("--window-size=1366,1600", logs=("performance",))
     driver.set_script_timeout(120)
     return driver
 

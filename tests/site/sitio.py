@@ -138,28 +138,29 @@ CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
-def start_chromium(*extra_args: str, console_log: bool = False):
+def start_chromium(*extra_args: str, logs: tuple[str, ...] = ()):
     """Chromium sin ventana (Selenium) con las opciones que necesita esta máquina sin red; el que llama lo cierra.
 
-    ``extra_args``: opciones más de la línea de órdenes (tamaño de ventana, idioma…); ``console_log=True`` guarda
-    los mensajes de la consola del navegador para leerlos con ``driver.get_log("browser")``.
+    ``extra_args``: opciones más de la línea de órdenes (tamaño de ventana, idioma…); ``logs``: registros que
+    guarda el navegador para leerlos con ``driver.get_log(nombre)`` (``"browser"``, los mensajes de la consola;
+    ``"performance"``, los de la red). Lo usan las pruebas del sitio y ``benchmarks/browser.py``.
     """
     import shutil
 
-    import pytest
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     for exe in (CHROMEDRIVER, CHROMIUM):
         if not shutil.which(exe):
-            pytest.fail(f"No se encuentra {exe}: instale los paquetes chromium y chromium-driver (scripts/install.sh).")
+            raise RuntimeError(f"No se encuentra {exe}: instale los paquetes chromium y chromium-driver "
+                               "(scripts/install.sh).")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--no-first-run", "--disable-extensions", *extra_args):
         options.add_argument(arg)
-    if console_log:
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if logs:
+        options.set_capability("goog:loggingPrefs", {name: "ALL" for name in logs})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
     return driver

@@ -23,7 +23,7 @@ SCREENSHOTS = BUILD / "screenshots"
 @pytest.fixture(scope="module")
 def browser():
     driver = start_chromium("--disable-component-update", "--disable-sync", "--window-size=1366,1600", "--lang=es",
-                            "--hide-scrollbars", console_log=True)
+                            "--hide-scrollbars", logs=("browser",))
     driver.set_script_timeout(60)
     yield driver
     driver.quit()
