@@ -36,7 +36,7 @@ from benchmarks.common import write_atomic  # noqa: E402
 from companion.display import fmt_int, fmt_num  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests" / "site"))
-from sitio import start_chromium  # noqa: E402  (el mismo arranque de Chromium que las pruebas del sitio)
+from site_helpers import start_chromium  # noqa: E402  (el mismo arranque de Chromium que las pruebas del sitio)
 
 PAGE = ROOT / "_build" / "html" / "book" / "interactivo.html"
 PROMPT = "En un lugar de la Mancha"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sitio import SITE, chapters, page_id, site_pages
+from site_helpers import SITE, chapters, page_id, site_pages
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sitio import ROOT, page_id
+from site_helpers import ROOT, page_id
 from test_browser import browser, load  # noqa: F401  (fijación compartida)
 
 AXE = Path(os.environ.get("AXE_JS", ROOT / ".tools/axe/node_modules/axe-core/axe.min.js"))

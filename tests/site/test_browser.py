@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from sitio import BUILD, SITE, chapters, colab_url, english_ui_strings, page_id, start_chromium
+from site_helpers import BUILD, SITE, chapters, colab_url, english_ui_strings, page_id, start_chromium
 
 SCREENSHOTS = BUILD / "screenshots"
 

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from sitio import COLAB, ROOT, SITE, book_config, parse
+from site_helpers import COLAB, ROOT, SITE, book_config, parse
 
 sys.path.insert(0, str(ROOT / "_ext"))
 from colab_edition import SETUP_MARKER, myst_leftovers  # noqa: E402

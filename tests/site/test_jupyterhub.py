@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from sitio import BUILD, ROOT, book_config, start_chromium
+from site_helpers import BUILD, ROOT, book_config, start_chromium
 
 sys.path.insert(0, str(ROOT / "_ext"))
 import jupyterhub_launch as hub

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sitio import BUILD, ROOT, SITE
+from site_helpers import BUILD, ROOT, SITE
 
 sys.path.insert(0, str(ROOT / "_ext"))
 from pdf_edition import PDF_NAME  # noqa: E402

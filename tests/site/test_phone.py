@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitio import SITE, chapters, page_id
+from site_helpers import SITE, chapters, page_id
 from test_browser import SCREENSHOTS, browser, load  # noqa: F401  (fijación compartida)
 
 PHONE = 390

@@ -14,7 +14,7 @@ import json
 import re
 from html.parser import HTMLParser
 
-from sitio import COLAB, ROOT, SITE, page_id, parse
+from site_helpers import COLAB, ROOT, SITE, page_id, parse
 
 RAW_TABLE = re.compile(r"\|\s*:?-{3,}|\|\s*:?—+:?\s*\||—:\s*\|")
 RAW_MATH = re.compile(r"(?<![\\$\w])\$(?!\s)[^$\n]{1,200}?(?<!\s)\$(?![\w$])")

@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from sitio import BUILD, SITE, colab_url, english_ui_strings, page_id, parse, site_pages
+from site_helpers import BUILD, SITE, colab_url, english_ui_strings, page_id, parse, site_pages
 
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 MATHJAX = "_static/mathjax/tex-chtml.js"

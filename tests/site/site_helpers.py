@@ -1,6 +1,6 @@
 """Utilidades comunes de las pruebas del sitio construido (``_build/html``).
 
-Las usan ``conftest.py`` y los módulos de prueba de esta carpeta (``from sitio import ...``).
+Las usan ``conftest.py`` y los módulos de prueba de esta carpeta (``from site_helpers import ...``).
 
 Estas pruebas no construyen el libro: lo hace ``scripts/test.sh`` antes (``jupyter-book build . -W -n
 --keep-going``). Si ``_build/html`` no existe, las pruebas FALLAN (no se omiten).

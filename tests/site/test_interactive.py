@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sitio import BUILD, SITE
+from site_helpers import BUILD, SITE
 from test_browser import browser, load  # noqa: F401  (la fijación del navegador es compartida)
 
 PAGE = SITE / "book" / "interactivo.html"
@@ -259,19 +259,21 @@ def _wait_generated(tab):
     WebDriverWait(tab, 30).until(lambda d: "generados en" in d.find_element("id", "lw-status").text)
 
 
+def _generate(tab, **fields):
+    """Rellena los controles (``prompt="…"`` → ``lw-prompt``), pulsa «Generar» y espera a que termine."""
+    for name, value in fields.items():
+        _set(tab, f"lw-{name}", value)
+    tab.find_element("id", "lw-generate").click()
+    _wait_generated(tab)
+
+
 def test_buttons_generate_step_and_strip(tab, reference):
     from companion.export import generate_portable
 
     model, vocab, _, _ = reference
     tab.get_log("browser")
     prompt = "Dijo don Quijote a Sancho"
-    _set(tab, "lw-prompt", prompt)
-    _set(tab, "lw-seed", "7")
-    _set(tab, "lw-temp", "0.9")
-    _set(tab, "lw-topk", "12")
-    _set(tab, "lw-length", "80")
-    tab.find_element("id", "lw-generate").click()
-    _wait_generated(tab)
+    _generate(tab, prompt=prompt, seed="7", temp="0.9", topk="12", length="80")
     text = tab.find_element("id", "lw-text").text
     assert text == generate_portable(model, vocab, prompt, length=80, temperature=0.9, top_k=12, seed=7)
     before = js(tab, "return document.querySelectorAll('#lw-strip .lw-cell').length")
@@ -315,12 +317,8 @@ def test_out_of_vocabulary_message(tab, reference):
 
 def test_phone_width_and_screenshots(tab):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    _set(tab, "lw-prompt", "En un lugar de la Mancha, de cuyo nombre no quiero acordarme")
-    _set(tab, "lw-seed", "1")
-    _set(tab, "lw-length", "200")
-    _set(tab, "lw-quantity", "F")
-    tab.find_element("id", "lw-generate").click()
-    _wait_generated(tab)
+    _generate(tab, prompt="En un lugar de la Mancha, de cuyo nombre no quiero acordarme", seed="1", length="200",
+              quantity="F")
     js(tab, "document.getElementById('lstm-web').scrollIntoView({block: 'start'})")
     assert tab.save_screenshot(str(SCREENSHOTS / "interactivo.png"))
     assert tab.find_element("id", "lstm-web").screenshot(str(SCREENSHOTS / "interactivo-panel.png"))
@@ -328,8 +326,7 @@ def test_phone_width_and_screenshots(tab):
         tab.set_window_size(390, 900)
         facts, logs = load(tab, PAGE)
         assert not logs
-        tab.find_element("id", "lw-generate").click()
-        _wait_generated(tab)
+        _generate(tab)
         overflow = js(tab, """
             const root = document.getElementById('lstm-web');
             const wide = Array.from(root.querySelectorAll('*')).filter(
