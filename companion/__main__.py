@@ -172,22 +172,25 @@ def _add_file_options(option) -> None:
     option("--quiet", action="store_true", help="sin barra de progreso")
 
 
-def _model_help() -> str:
+def _add_model_command(commands, name: str, **texts) -> argparse.ArgumentParser:
+    """Una orden que recibe un modelo (``evaluate``, ``generate``): su analizador, con el argumento ``MODELO``."""
     from companion.checkpoint import PRETRAINED_NAMES
 
-    return f"punto de control (.pt) o nombre de un modelo preentrenado ({', '.join(PRETRAINED_NAMES)})"
+    command = commands.add_parser(name, **texts)
+    command.positionals.add_argument(
+        "checkpoint", type=path_type, metavar="MODELO",
+        help=f"punto de control (.pt) o nombre de un modelo preentrenado ({', '.join(PRETRAINED_NAMES)})")
+    return command
 
 
 def _add_evaluate_command(commands) -> None:
-    evaluate = commands.add_parser(
-        "evaluate", help="mide la perplejidad de un punto de control",
+    evaluate = _add_model_command(
+        commands, "evaluate", help="mide la perplejidad de un punto de control",
         description="Mide la perplejidad y los bits por carácter de un modelo. Sin --text, en la parte de "
                     "prueba del Quijote (5\u00a0% final). Con --text, en todo el texto si no es el del "
                     "entrenamiento, y si lo es, en su parte de prueba; --split elige otra parte. La salida dice "
                     "qué parte y cuántos caracteres se midieron, y avisa si son pocos. El texto puede usar solo "
                     "una parte de los caracteres del modelo; un carácter que el modelo no conoce es un error.")
-    evaluate.positionals.add_argument("checkpoint", type=path_type, metavar="MODELO",
-                                      help=_model_help())
     evaluate.options.add_argument("--text", metavar="RUTA", type=path_type, default=None,
                                   help="archivo de texto UTF-8 (sin indicar: el Quijote)")
     evaluate.options.add_argument("--split", choices=("test", "val", "all"), default=None,
@@ -196,14 +199,12 @@ def _add_evaluate_command(commands) -> None:
 
 
 def _add_generate_command(commands) -> None:
-    generate = commands.add_parser(
-        "generate", help="genera texto a partir de un comienzo",
+    generate = _add_model_command(
+        commands, "generate", help="genera texto a partir de un comienzo",
         description="Genera texto con un modelo, por muestreo con temperatura (y top-k) o de forma voraz, y "
                     "lo escribe a medida que se genera (Ctrl-C lo para y deja lo escrito). "
                     "El texto inicial se limpia como el corpus (minúsculas; lo que no es una letra del "
                     "español pasa a ser un espacio) y se avisa de cada carácter cambiado.")
-    generate.positionals.add_argument("checkpoint", type=path_type, metavar="MODELO",
-                                      help=_model_help())
     option = generate.options.add_argument
     option("--prompt", metavar="TEXTO", default="en un lugar de la mancha", help="texto inicial")
     option("--length", metavar="N", type=_natural_int, default=200,

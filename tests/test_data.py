@@ -34,27 +34,25 @@ SPANISH_LETTERS = set("abcdefghijklmnopqrstuvwxyzáéíóúñü")
 class _Handler(http.server.BaseHTTPRequestHandler):
     payload = b""
 
+    def send(self, body, announced):
+        """Responde 200 con ``body``, anunciando ``announced`` bytes en ``Content-Length``."""
+        self.send_response(200)
+        self.send_header("Content-Length", str(announced))
+        self.end_headers()
+        self.wfile.write(body)
+
     def do_GET(self):
         body = self.server.payload
         if self.path == "/pg2000.txt":
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.send(body, len(body))
         elif self.path == "/truncado.txt":
             # Anuncia más bytes de los que envía y cierra la conexión: transferencia interrumpida.
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body) + 1000))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
+            self.send(body[: len(body) // 2], len(body) + 1000)
             self.wfile.flush()
             self.close_connection = True
         elif self.path == "/otro.txt":
             other = b"*** START OF THE PROJECT GUTENBERG EBOOK HAMLET ***\nTo be, or not to be\n*** END OF X ***\n"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(other)))
-            self.end_headers()
-            self.wfile.write(other)
+            self.send(other, len(other))
         else:
             self.send_error(404, "No encontrado")
 
