@@ -1,4 +1,4 @@
-"""Puntos de control (*checkpoints*): guardar y cargar un modelo con su vocabulario y sus metadatos.
+"""Puntos de control (*checkpoints*): guardar y cargar los modelos del paquete con su vocabulario y sus metadatos.
 
 Un punto de control es un diccionario guardado con ``torch.save`` que solo contiene tensores, números,
 cadenas, listas y diccionarios, para poder leerlo con ``torch.load(weights_only=True)`` (que no ejecuta
@@ -21,6 +21,11 @@ control de este formato, que su configuración sea válida, que los pesos coinci
 infinitos). Los archivos de la versión 1 del formato, anteriores a la suma de comprobación, se siguen
 leyendo; se les comprueba todo lo demás.
 
+Los codificadores–decodificadores del capítulo 9 (:class:`~companion.seq2seq.Seq2Seq`) usan el mismo
+diccionario con otro formato, ``"companion-seq2seq"`` (versión 1), y sin ``"vocab"``: sus dos vocabularios
+están en ``config``. Los escribe :func:`save_seq2seq` y los lee :func:`load_seq2seq`, con las mismas
+comprobaciones.
+
 Los modelos preentrenados del paquete se guardan en float16 (la mitad de espacio) y se cargan en float32;
 sus perplejidades de los metadatos se midieron con esos mismos pesos redondeados.
 """
@@ -29,7 +34,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import math
-from collections import namedtuple
 from pathlib import Path
 
 import torch
@@ -37,6 +41,8 @@ import torch
 from companion.data import Vocab
 from companion.files import write_atomic
 from companion.model import build_model
+from companion.records import documented_namedtuple
+from companion.seq2seq import Seq2Seq
 
 FORMAT = "companion-charlm"
 VERSION = 2
@@ -44,14 +50,19 @@ INT8_VERSION = 3  # versión de los archivos con matrices en int8 (lleva "int8_s
 READABLE_VERSIONS = (1, 2, 3)  # la 1 no lleva suma de comprobación de los pesos
 PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
 PRETRAINED_NAMES = ("rnn", "gru", "lstm", "lstm2", "lstm_large", "gru_small", "mingru")
+SEQ2SEQ_FORMAT = "companion-seq2seq"  # los codificadores–decodificadores del capítulo 9 (save_seq2seq)
+SEQ2SEQ_VERSION = 1
+SEQ2SEQ_DIR = PRETRAINED_DIR / "seq2seq"
+SEQ2SEQ_NAMES = ("roman_attention", "roman_no_attention", "reversal_attention", "reversal_no_attention")
 
-Pretrained = namedtuple("Pretrained", ["model", "vocab", "metadata"])
-Pretrained.__doc__ = ("Lo que devuelven :func:`load_checkpoint` y :func:`load_pretrained`: el modelo, su vocabulario y "
-                      "sus metadatos. Se puede desempaquetar: ``model, vocab, metadata = load_pretrained('lstm')``.")
-Pretrained.model.__doc__ = "El modelo (:class:`companion.model.CharLM`) con los pesos cargados, en modo evaluación."
-Pretrained.vocab.__doc__ = "El vocabulario (:class:`companion.data.Vocab`) con el que se entrenó el modelo."
-Pretrained.metadata.__doc__ = ("Diccionario de metadatos (corpus y su suma de comprobación, épocas, tiempo, "
-                               "perplejidades de validación y de prueba y la orden que reproduce el modelo).")
+Pretrained = documented_namedtuple(
+    "Pretrained",
+    "Lo que devuelven :func:`load_checkpoint` y :func:`load_pretrained`: el modelo, su vocabulario y sus "
+    "metadatos. Se puede desempaquetar: ``model, vocab, metadata = load_pretrained('lstm')``.",
+    model="El modelo (:class:`companion.model.CharLM`) con los pesos cargados, en modo evaluación.",
+    vocab="El vocabulario (:class:`companion.data.Vocab`) con el que se entrenó el modelo.",
+    metadata="Diccionario de metadatos (corpus y su suma de comprobación, épocas, tiempo, perplejidades de "
+             "validación y de prueba y la orden que reproduce el modelo).")
 
 
 def round_to_half(model) -> None:
@@ -151,8 +162,34 @@ def save_checkpoint(path, model, vocab, metadata=None, *, half=False, int8=False
     if config.get("vocab_size") is not None and config["vocab_size"] != len(vocab):
         raise ValueError(f"El modelo espera {config['vocab_size']} símbolos y el vocabulario tiene {len(vocab)}: "
                          "guarde el vocabulario con el que se entrenó el modelo.")
-    metadata = dict(metadata or {})
-    _check_plain(metadata, "metadata")
+    state, scales = _stored_state(model, half=half, int8=int8)
+    payload = {"format": FORMAT, "version": INT8_VERSION if int8 else VERSION, "config": dict(config),
+               "vocab": vocab.to_dict(), "state_dict": state,
+               "weights_sha256": weights_checksum(_with_scales(state, scales)), "metadata": dict(metadata or {})}
+    if int8:
+        payload["int8_scales"] = scales
+    return _write(path, payload)
+
+
+def save_seq2seq(path, model, metadata=None) -> Path:
+    """Guarda un :class:`~companion.seq2seq.Seq2Seq` en float16 con su configuración (que incluye sus dos
+    vocabularios), ``metadata`` y la suma de comprobación de los pesos; :func:`load_seq2seq` lo lee.
+
+    Como :func:`save_checkpoint`: escritura atómica, metadatos con tipos simples, y un modelo con pesos no
+    finitos no se guarda. Devuelve la ruta escrita.
+    """
+    if not isinstance(model, Seq2Seq):
+        raise TypeError(f"save_seq2seq guarda un companion.seq2seq.Seq2Seq, no un {type(model).__name__}: "
+                        "para un modelo de lenguaje use save_checkpoint.")
+    state, _ = _stored_state(model, half=True)
+    return _write(path, {"format": SEQ2SEQ_FORMAT, "version": SEQ2SEQ_VERSION, "config": dict(model.config),
+                         "state_dict": state, "weights_sha256": weights_checksum(state),
+                         "metadata": dict(metadata or {})})
+
+
+def _stored_state(model, *, half=False, int8=False) -> tuple[dict, dict]:
+    """Los pesos de ``model`` tal como se guardan (en CPU; float16 con ``half``; matrices en int8 con ``int8``) y
+    las escalas int8. Rechaza un modelo con pesos no finitos (también los que desbordan float16)."""
     state, scales = {}, {}
     source = {key: tensor.detach().cpu() for key, tensor in model.state_dict().items()}
     bad = _first_non_finite(source) if int8 else None
@@ -168,15 +205,16 @@ def save_checkpoint(path, model, vocab, metadata=None, *, half=False, int8=False
         raise ValueError(f"El peso {bad!r} del modelo tiene valores no finitos (NaN o infinito){where}: no se "
                          "guarda un modelo así. Si el entrenamiento divergió, repítalo con una tasa de "
                          "aprendizaje menor o con recorte del gradiente (--clip).")
-    payload = {"format": FORMAT, "version": INT8_VERSION if int8 else VERSION, "config": dict(config),
-               "vocab": vocab.to_dict(), "state_dict": state,
-               "weights_sha256": weights_checksum(_with_scales(state, scales)), "metadata": metadata}
-    if int8:
-        payload["int8_scales"] = scales
+    return state, scales
+
+
+def _write(path, payload: dict) -> Path:
+    """Escribe ``payload`` en ``path`` de forma atómica (:func:`companion.files.write_atomic`), tras comprobar
+    que sus metadatos se podrán leer con ``weights_only=True``."""
+    _check_plain(payload["metadata"], "metadata")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, lambda handle: torch.save(payload, handle))
-    return path
+    return write_atomic(path, lambda handle: torch.save(payload, handle))
 
 
 def _with_scales(state, scales):
@@ -211,57 +249,22 @@ def load_checkpoint(path, map_location="cpu", *, vocab=None) -> Pretrained:
     configuración inválida, con pesos que no encajan o con pesos no finitos produce un ``ValueError`` que
     explica el problema.
     """
-    path = Path(path)
-    name = str(path)
-    if path.is_dir():
-        raise IsADirectoryError(f"{name!r} es una carpeta, no un punto de control: indique el archivo .pt.")
-    if not path.is_file():
-        raise FileNotFoundError(f"No existe el punto de control {name!r}: revise la ruta.")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:
-        raise ValueError(f"No se pudo leer {name!r}: el archivo está dañado o no es un punto de control "
-                         f"de PyTorch ({type(error).__name__}). Vuelva a generarlo con "
-                         "`python -m companion train`.") from error
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise ValueError(f"{name!r} no es un punto de control de este curso (falta el formato {FORMAT!r}): "
-                         "use un archivo guardado con companion.checkpoint.save_checkpoint.")
-    version = payload.get("version")
-    if version not in READABLE_VERSIONS:
-        raise ValueError(f"{name!r} tiene la versión de formato {version!r} y este paquete lee las "
-                         f"{', '.join(map(str, READABLE_VERSIONS))}: actualice el paquete o vuelva a entrenar el modelo.")
-    state = payload.get("state_dict")
-    if not isinstance(state, dict) or not state or not all(
-            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
-        raise ValueError(f"{name!r} no contiene pesos válidos (se esperaba un diccionario de tensores en "
-                         "'state_dict'): el archivo está dañado; vuelva a generarlo.")
-    scales = payload.get("int8_scales", {}) if version == INT8_VERSION else {}
+    name, remedy = str(path), "`python -m companion train`"
+    payload = _read(path, FORMAT, READABLE_VERSIONS, "save_checkpoint", remedy)
+    state = payload["state_dict"]
+    scales = payload.get("int8_scales", {}) if payload["version"] == INT8_VERSION else {}
     if not isinstance(scales, dict) or not all(
             isinstance(v, torch.Tensor) and k in state and state[k].dtype == torch.int8
             and v.dim() == 1 and len(v) == state[k].shape[0] for k, v in scales.items()) or any(
             v.dtype == torch.int8 and k not in scales for k, v in state.items()):
         raise ValueError(f"Las escalas int8 de {name!r} no encajan con sus pesos: el archivo está dañado; "
                          "vuelva a descargarlo o a generarlo.")
-    stored_sum = payload.get("weights_sha256")
-    if version >= 2 or stored_sum is not None:
-        if not isinstance(stored_sum, str):
-            raise ValueError(f"A {name!r} le falta la suma de comprobación de los pesos: el archivo está dañado o "
-                             "incompleto; vuelva a descargarlo o a generarlo.")
-        if weights_checksum(_with_scales(state, scales)) != stored_sum:
-            raise ValueError(f"Los pesos de {name!r} no coinciden con su suma de comprobación: el archivo se ha "
-                             "dañado (o modificado) después de guardarlo. Vuelva a descargarlo o a generarlo con "
-                             "`python -m companion train`.")
-    state = {k: dequantize_int8(v, scales[k]) if k in scales else v for k, v in state.items()}
-    bad = _first_non_finite(state)
-    if bad is not None:
-        raise ValueError(f"El peso {bad!r} de {name!r} tiene valores no finitos (NaN o infinito): el modelo "
-                         "no puede dar probabilidades. Vuelva a entrenarlo (con una tasa de aprendizaje menor o "
-                         "con --clip si el entrenamiento divergió).")
+    state = _verified_weights(payload, scales, name, remedy, sum_optional=payload["version"] == 1)
     config = payload.get("config")
     problem = config_problem(config)
     if problem is not None:
         raise ValueError(f"La configuración guardada en {name!r} no es válida: {problem}. El archivo está dañado "
-                         "o se escribió a mano; vuelva a generarlo con `python -m companion train`.")
+                         f"o se escribió a mano; vuelva a generarlo con {remedy}.")
     try:
         stored_vocab = Vocab.from_dict(payload.get("vocab"))
         model = build_model(**config)
@@ -273,15 +276,99 @@ def load_checkpoint(path, map_location="cpu", *, vocab=None) -> Pretrained:
                          f"modelo espera {config['vocab_size']}: el archivo es incoherente; vuelva a generarlo.")
     if vocab is not None and vocab != stored_vocab:
         raise ValueError(vocab_mismatch_message(stored_vocab, vocab, path))
+    _load_weights(model, state, name, config)
+    model.to(map_location if map_location is not None else "cpu")
+    return Pretrained(model, stored_vocab, payload["metadata"])
+
+
+def load_seq2seq(name_or_path) -> tuple:
+    """Carga un :class:`~companion.seq2seq.Seq2Seq` guardado con :func:`save_seq2seq`, o uno de los del paquete
+    por su nombre (``SEQ2SEQ_NAMES``): devuelve ``(modelo en modo evaluación, metadatos)``.
+
+    Se comprueba lo mismo que en :func:`load_checkpoint`: formato, suma de comprobación de los pesos (un archivo
+    dañado o modificado después de guardarlo se rechaza con un ``ValueError``), pesos finitos y que encajen con
+    la configuración.
+    """
+    path, remedy = Path(name_or_path), "scripts/train_seq2seq.py"
+    if not path.suffix:
+        path = SEQ2SEQ_DIR / f"{name_or_path}.pt"
+        if not path.is_file():
+            raise FileNotFoundError(f"No existe el modelo {str(name_or_path)!r}: use uno de "
+                                    f"{', '.join(SEQ2SEQ_NAMES)} o la ruta de un archivo escrito por save_seq2seq "
+                                    f"({remedy} los crea).")
+    name = str(path)
+    payload = _read(path, SEQ2SEQ_FORMAT, (SEQ2SEQ_VERSION,), "save_seq2seq", remedy)
+    state = _verified_weights(payload, {}, name, remedy)
+    try:
+        model = Seq2Seq(**payload.get("config"))
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"La configuración guardada en {name!r} no es válida ({error}): el archivo está dañado o "
+                         f"se escribió a mano; vuelva a generarlo con {remedy}.") from error
+    _load_weights(model, state, name, model.config)
+    return model, payload["metadata"]
+
+
+def _read(path, fmt: str, versions, saver: str, remedy: str) -> dict:
+    """Lee con ``torch.load(weights_only=True)`` un punto de control del formato ``fmt`` y una de las
+    ``versions``, y comprueba que trae un diccionario de pesos; los mensajes de error nombran la función que
+    escribe ese formato (``saver``) y la orden que lo vuelve a generar (``remedy``)."""
+    path = Path(path)
+    name = str(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{name!r} es una carpeta, no un punto de control: indique el archivo .pt.")
+    if not path.is_file():
+        raise FileNotFoundError(f"No existe el punto de control {name!r}: revise la ruta.")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:
+        raise ValueError(f"No se pudo leer {name!r}: el archivo está dañado o no es un punto de control "
+                         f"de PyTorch ({type(error).__name__}). Vuelva a generarlo con {remedy}.") from error
+    if not isinstance(payload, dict) or payload.get("format") != fmt:
+        raise ValueError(f"{name!r} no es un punto de control de este curso (falta el formato {fmt!r}): "
+                         f"use un archivo guardado con companion.checkpoint.{saver}.")
+    version = payload.get("version")
+    if version not in versions:
+        raise ValueError(f"{name!r} tiene la versión de formato {version!r} y este paquete lee las "
+                         f"{', '.join(map(str, versions))}: actualice el paquete o vuelva a entrenar el modelo.")
+    state = payload.get("state_dict")
+    if not isinstance(state, dict) or not state or not all(
+            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
+        raise ValueError(f"{name!r} no contiene pesos válidos (se esperaba un diccionario de tensores en "
+                         "'state_dict'): el archivo está dañado; vuelva a generarlo.")
+    if not isinstance(payload.get("metadata"), dict):
+        payload["metadata"] = {}
+    return payload
+
+
+def _verified_weights(payload: dict, scales: dict, name: str, remedy: str, *, sum_optional: bool = False) -> dict:
+    """Los pesos de ``payload`` tras comprobar su suma (``sum_optional``: si la lleva), devueltos a coma flotante
+    si estaban en int8 y comprobados finitos."""
+    state, stored_sum = payload["state_dict"], payload.get("weights_sha256")
+    if not sum_optional or stored_sum is not None:
+        if not isinstance(stored_sum, str):
+            raise ValueError(f"A {name!r} le falta la suma de comprobación de los pesos: el archivo está dañado o "
+                             "incompleto; vuelva a descargarlo o a generarlo.")
+        if weights_checksum(_with_scales(state, scales)) != stored_sum:
+            raise ValueError(f"Los pesos de {name!r} no coinciden con su suma de comprobación: el archivo se ha "
+                             f"dañado (o modificado) después de guardarlo. Vuelva a descargarlo o a generarlo con "
+                             f"{remedy}.")
+    state = {k: dequantize_int8(v, scales[k]) if k in scales else v for k, v in state.items()}
+    bad = _first_non_finite(state)
+    if bad is not None:
+        raise ValueError(f"El peso {bad!r} de {name!r} tiene valores no finitos (NaN o infinito): el modelo "
+                         "no puede dar probabilidades. Vuelva a entrenarlo (con una tasa de aprendizaje menor o "
+                         "con --clip si el entrenamiento divergió).")
+    return state
+
+
+def _load_weights(model, state: dict, name: str, config) -> None:
+    """Pone ``state`` en ``model`` (en el tipo de sus parámetros, float32) si encaja, y lo deja en evaluación."""
     reference = model.state_dict()
     if set(state) != set(reference) or any(state[k].shape != reference[k].shape for k in reference):
         raise ValueError(f"Los pesos de {name!r} no encajan con el modelo descrito por su configuración "
                          f"{config}: el archivo es incoherente; vuelva a generarlo.")
     model.load_state_dict({k: v.to(reference[k].dtype) for k, v in state.items()})
-    model.to(map_location if map_location is not None else "cpu")
     model.eval()
-    metadata = payload.get("metadata", {})
-    return Pretrained(model, stored_vocab, metadata if isinstance(metadata, dict) else {})
 
 
 def _is_int(value) -> bool:

@@ -13,12 +13,13 @@ elige el siguiente carácter:
 """
 from __future__ import annotations
 
-from collections import namedtuple
 from contextlib import contextmanager
 
 import torch
 
 from companion.data import clean
+from companion.records import documented_namedtuple
+from companion.validation import check_positive_int
 
 STRATEGIES = ("sample", "greedy")
 
@@ -120,12 +121,13 @@ def _characters(model, vocab, ids, length, strategy, temperature, top_k, seed):
 
 # --- Búsqueda en haz ------------------------------------------------------------------------------------
 
-Hypothesis = namedtuple("Hypothesis", ["ids", "log_prob", "score"])
-Hypothesis.__doc__ = ("Una secuencia de la búsqueda en haz: ``ids`` generados (con el fin de secuencia si lo "
-                      "escribió), su log-probabilidad total ``log_prob`` y la puntuación normalizada ``score``.")
-Hypothesis.ids.__doc__ = "Índices de los símbolos generados (con el de fin de secuencia, si lo escribió)."
-Hypothesis.log_prob.__doc__ = "Log-probabilidad total de la secuencia, log P(y_1…y_L)."
-Hypothesis.score.__doc__ = "Puntuación con la que se ordenan las candidatas, log_prob / L^length_alpha."
+Hypothesis = documented_namedtuple(
+    "Hypothesis",
+    "Una secuencia de la búsqueda en haz: ``ids`` generados (con el fin de secuencia si lo escribió), su "
+    "log-probabilidad total ``log_prob`` y la puntuación normalizada ``score``.",
+    ids="Índices de los símbolos generados (con el de fin de secuencia, si lo escribió).",
+    log_prob="Log-probabilidad total de la secuencia, log P(y_1…y_L).",
+    score="Puntuación con la que se ordenan las candidatas, log_prob / L^length_alpha.")
 
 
 def _select(state, index: torch.Tensor):
@@ -154,9 +156,8 @@ def beam_search(step, state, start_id: int, beam_width: int = 4, max_length: int
     habría seguido. Por eso, con ``beam_width > 1``, la secuencia voraz (``beam_width=1``) entra también entre
     las candidatas: la mejor devuelta nunca puntúa menos que ella.
     """
-    for name, value in (("beam_width", beam_width), ("max_length", max_length)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} debe ser un entero mayor o igual que 1 y se recibió {value!r}.")
+    check_positive_int("beam_width", beam_width)
+    check_positive_int("max_length", max_length)
     if not isinstance(length_alpha, (int, float)) or length_alpha < 0:
         raise ValueError(f"length_alpha debe ser un número no negativo (0 = sin normalizar) y se recibió "
                          f"{length_alpha!r}.")

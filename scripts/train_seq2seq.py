@@ -1,7 +1,7 @@
 """Entrena los codificadores–decodificadores del capítulo 9 y los guarda en companion/pretrained/seq2seq/.
 
-    .venv/bin/python scripts/train_seq2seq.py                   # los cuatro modelos, uno tras otro
-    .venv/bin/python scripts/train_seq2seq.py reves_atencion    # solo uno
+    .venv/bin/python scripts/train_seq2seq.py                       # los cuatro modelos, uno tras otro
+    .venv/bin/python scripts/train_seq2seq.py reversal_attention    # solo uno
 
 Dos tareas (números romanos → palabras; fragmentos del Quijote → al revés) y, para cada una, un modelo con
 atención y otro sin ella. Los dos modelos de una tarea ven los mismos datos de entrenamiento, en el mismo orden,
@@ -17,15 +17,15 @@ import time
 
 import torch
 
-from companion.checkpoint import round_to_half
+from companion.checkpoint import SEQ2SEQ_DIR, SEQ2SEQ_NAMES, round_to_half, save_seq2seq
 from companion.data import load_corpus
-from companion.seq2seq import (PRETRAINED_DIR, PRETRAINED_NAMES, ROMAN_TABLE, WORDS_TABLE, Seq2Seq,
-                               evaluate_seq2seq, number_split, reversal_pairs, roman_pairs, save_seq2seq,
-                               train_seq2seq)
+from companion.seq2seq import Seq2Seq, evaluate_seq2seq
+from companion.seq2seq_train import train_seq2seq
+from companion.tasks import ROMAN_SYMBOLS, WORDS_SYMBOLS, number_split, reversal_pairs, roman_pairs
 
 TASKS = {
-    "romanos": dict(embedding_dim=16, hidden_size=64, epochs=15, batch_size=64, lr=5e-3),
-    "reves": dict(embedding_dim=16, hidden_size=64, epochs=10, batch_size=64, lr=5e-3),
+    "roman": dict(embedding_dim=16, hidden_size=64, epochs=15, batch_size=64, lr=5e-3),
+    "reversal": dict(embedding_dim=16, hidden_size=64, epochs=10, batch_size=64, lr=5e-3),
 }
 REVERSAL_PER_EPOCH = 4000  # fragmentos nuevos del tramo de entrenamiento en cada época
 REVERSAL_LENGTHS = dict(min_length=4, max_length=30)
@@ -34,9 +34,9 @@ REVERSAL_VAL = 500
 
 def task_data(task: str):
     """(símbolos de entrada, símbolos de salida, pares de entrenamiento o función época → pares, validación)."""
-    if task == "romanos":
+    if task == "roman":
         split = number_split()
-        return (ROMAN_TABLE.itos[3:], WORDS_TABLE.itos[3:], roman_pairs(split["train"]), roman_pairs(split["val"]))
+        return ROMAN_SYMBOLS, WORDS_SYMBOLS, roman_pairs(split["train"]), roman_pairs(split["val"])
     corpus = load_corpus()
     symbols = "".join(corpus.vocab.itos)
     return (symbols, symbols,
@@ -55,18 +55,18 @@ def baseline_hidden_size(src, tgt, embedding_dim, hidden_size) -> int:
 
 def main(names: list[str]) -> None:
     torch.set_num_threads(1)
-    for name in names or PRETRAINED_NAMES:
-        if name not in PRETRAINED_NAMES:
-            raise SystemExit(f"Modelo desconocido {name!r}: use {', '.join(PRETRAINED_NAMES)}.")
+    for name in names or SEQ2SEQ_NAMES:
+        if name not in SEQ2SEQ_NAMES:
+            raise SystemExit(f"Modelo desconocido {name!r}: use {', '.join(SEQ2SEQ_NAMES)}.")
         task, variant = name.split("_", 1)
         settings = dict(TASKS[task])
         embedding_dim, hidden_size = settings.pop("embedding_dim"), settings.pop("hidden_size")
         src, tgt, train_pairs, val_pairs = task_data(task)
-        attention = variant == "atencion"
+        attention = variant == "attention"
         if not attention:
-            hidden_size = baseline_hidden_size("".join(src), "".join(tgt), embedding_dim, hidden_size)
+            hidden_size = baseline_hidden_size(src, tgt, embedding_dim, hidden_size)
         torch.manual_seed(0)
-        model = Seq2Seq("".join(src), "".join(tgt), embedding_dim, hidden_size, attention=attention)
+        model = Seq2Seq(src, tgt, embedding_dim, hidden_size, attention=attention)
         start = time.perf_counter()
         history = train_seq2seq(model, train_pairs, val_pairs, log=lambda m: print(name, m, flush=True),
                                 seed=0, **settings)
@@ -77,7 +77,7 @@ def main(names: list[str]) -> None:
                     "val_accuracy": val.accuracy, "val_cer": val.cer, "parameters": model.num_parameters(),
                     "machine": f"{platform.machine()}, {torch.get_num_threads()} hilo, torch {torch.__version__}",
                     "command": f"python scripts/train_seq2seq.py {name}"}
-        path = save_seq2seq(PRETRAINED_DIR / f"{name}.pt", model, metadata)
+        path = save_seq2seq(SEQ2SEQ_DIR / f"{name}.pt", model, metadata)
         print(f"{name}: {seconds:.0f} s, mejor época {history['best_epoch']}, validación "
               f"{val.accuracy:.3f} exacta, CER {val.cer:.4f}, {model.num_parameters()} parámetros -> {path}",
               flush=True)

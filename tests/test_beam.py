@@ -112,3 +112,23 @@ def test_bad_arguments_give_clear_errors(lm):
         beam_generate(model, vocab, "sancho", length=0)
     with pytest.raises(ValueError, match="vocabulario"):
         beam_generate(model, vocab, "kilo", length=5)
+
+
+def test_greedy_sequence_is_kept_when_the_beam_prunes_its_prefix():
+    # Símbolos: 0 inicio, 1 «A», 2 «B», 3 «a», 4 «b», 5 «x». La voraz elige A (0.4) y después a (0.22), y a
+    # partir de a todo es seguro: P = 0.4 · 0.22 = 0.088. Con k = 2, en el segundo paso B→b y B→x (0.35 · 0.5)
+    # superan a A→a, así que el haz descarta el prefijo voraz y lo que encuentra después es menos probable
+    # (B b a a …: 0.35 · 0.5 / 6). Sin la voraz entre las candidatas, el haz ancho devolvería algo peor.
+    p = torch.zeros(6, 6, dtype=torch.float64)
+    p[0, [1, 2, 5]] = torch.tensor([0.4, 0.35, 0.25], dtype=torch.float64)
+    p[1] = torch.tensor([0.0, 0.195, 0.195, 0.22, 0.195, 0.195], dtype=torch.float64)
+    p[2, [4, 5]] = 0.5
+    p[3, 3] = 1.0
+    p[4] = p[5] = 1 / 6
+    table = p.clamp_min(1e-300).log()
+    state = torch.zeros(1, 1, 1)
+    (greedy,) = beam_search(toy_step(table), state, 0, beam_width=1, max_length=6)
+    assert greedy.ids == [1, 3, 3, 3, 3, 3] and math.isclose(greedy.log_prob, math.log(0.4 * 0.22))
+    wide = beam_search(toy_step(table), state, 0, beam_width=2, max_length=6)
+    assert wide[0].ids == greedy.ids and math.isclose(wide[0].log_prob, greedy.log_prob)
+    assert len(wide) == 2 and wide[1].log_prob < greedy.log_prob  # la otra es la que encontró el haz

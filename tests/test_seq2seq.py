@@ -4,13 +4,18 @@ import math
 import pytest
 import torch
 
-from companion.seq2seq import (BOS, EOS, PAD, ROMAN_TABLE, WORDS_TABLE, AdditiveAttention, Seq2Seq, beam_translate,
-                               edit_distance, load_seq2seq, make_batch, number_split, reversal_pairs, roman_pairs,
-                               save_seq2seq, score, spanish_cardinal, to_roman, train_seq2seq, translate)
+from companion.checkpoint import load_seq2seq, save_seq2seq
+from companion.seq2seq import (BOS, EOS, PAD, AdditiveAttention, Seq2Seq, beam_translate, make_batch, seq2seq_vocab,
+                               translate)
+from companion.seq2seq_train import train_seq2seq
+from companion.tasks import (ROMAN_SYMBOLS, WORDS_SYMBOLS, edit_distance, number_split, reversal_pairs, roman_pairs,
+                             score, spanish_cardinal, to_roman)
+
+ROMAN_VOCAB, WORDS_VOCAB = seq2seq_vocab(ROMAN_SYMBOLS), seq2seq_vocab(WORDS_SYMBOLS)
 
 
 def batch_of(numbers):
-    return make_batch(roman_pairs(numbers), ROMAN_TABLE, WORDS_TABLE)
+    return make_batch(roman_pairs(numbers), ROMAN_VOCAB, WORDS_VOCAB)
 
 
 def from_roman(text):
@@ -46,17 +51,24 @@ def test_split_is_disjoint_complete_and_reproducible():
         number_split(fractions=(0.5, 0.5, 0.5))
 
 
-def test_tables_and_batches():
-    assert WORDS_TABLE.decode(WORDS_TABLE.encode("treinta y siete", eos=True) + [5, 6]) == "treinta y siete"
-    with pytest.raises(ValueError, match="no tiene"):
-        ROMAN_TABLE.encode("XIZ")
+def test_vocabularies_and_batches():
+    model = Seq2Seq(embedding_dim=4, hidden_size=4)
+    assert model.tgt_vocab == WORDS_VOCAB and WORDS_VOCAB.itos[:3] == ["·", "<", ">"]
+    ids = WORDS_VOCAB.encode("treinta y siete").tolist()
+    assert model.decode([BOS] + ids + [EOS, 5, 6]) == "treinta y siete"  # hasta el fin de secuencia
+    assert model.decode(torch.tensor(ids + [PAD, PAD])) == "treinta y siete"
+    for bad in ("XIZ", "X<I"):  # un símbolo desconocido, o uno de los especiales, no se cuela en el lote
+        with pytest.raises(ValueError, match="no tiene"):
+            make_batch([(bad, "uno")], ROMAN_VOCAB, WORDS_VOCAB)
+    with pytest.raises(ValueError, match="sin"):
+        seq2seq_vocab("ab<")
     batch = batch_of([3, 1999, 37])
     assert batch.src.shape == (3, 7) and batch.src_lengths.tolist() == [3, 7, 6]
     assert (batch.src[0, 3:] == PAD).all()
     assert (batch.tgt_in[:, 0] == BOS).all()
     assert torch.equal(batch.tgt_in[:, 1:][batch.tgt_out[:, :-1] != EOS],
                        batch.tgt_out[:, :-1][batch.tgt_out[:, :-1] != EOS])  # la misma salida, un paso después
-    assert WORDS_TABLE.decode(batch.tgt_out[1]) == "mil novecientos noventa y nueve"
+    assert Seq2Seq().decode(batch.tgt_out[1]) == "mil novecientos noventa y nueve"
 
 
 @pytest.mark.parametrize("attention", [True, False])
@@ -66,7 +78,7 @@ def test_shapes(attention, scratch):
     model = Seq2Seq(embedding_dim=8, hidden_size=16, attention=attention, scratch=scratch)
     batch = batch_of([3, 1999, 37, 8])
     logits, weights = model(batch.src, batch.src_lengths, batch.tgt_in)
-    assert logits.shape == (4, batch.tgt_in.shape[1], len(WORDS_TABLE))
+    assert logits.shape == (4, batch.tgt_in.shape[1], len(WORDS_VOCAB))
     if attention:
         assert weights.shape == (4, batch.tgt_in.shape[1], batch.src.shape[1])
     else:
@@ -111,7 +123,7 @@ def test_beam_width_one_equals_greedy_and_wider_is_not_worse():
     greedy = translate(model, sources, max_length=12)
     for source, text in zip(sources, greedy):
         (best,) = beam_translate(model, source, beam_width=1, max_length=12)
-        assert WORDS_TABLE.decode(best.ids) == text
+        assert model.decode(best.ids) == text
         wide = beam_translate(model, source, beam_width=4, max_length=12)
         assert wide[0].score >= best.score - 1e-6
 
@@ -148,7 +160,7 @@ def test_save_and_load_roundtrip(tmp_path):
     loaded, metadata = load_seq2seq(path)
     assert metadata == {"nota": "prueba"} and loaded.config == model.config
     assert translate(loaded, ["abc"], max_length=5) == translate(model.half().float(), ["abc"], max_length=5)
-    with pytest.raises(FileNotFoundError, match="romanos_atencion"):
+    with pytest.raises(FileNotFoundError, match="roman_attention"):
         load_seq2seq("no_existe")
 
 
@@ -161,9 +173,7 @@ def test_bad_inputs():
 
 
 def test_saved_seq2seq_detects_altered_weights_and_never_leaves_half_a_file(tmp_path, monkeypatch):
-    from companion.seq2seq import load_seq2seq, save_seq2seq
-
-    model, _ = load_seq2seq("romanos_atencion")
+    model, _ = load_seq2seq("roman_attention")
     path = save_seq2seq(tmp_path / "m.pt", model, {"nota": "buena"})
     payload = torch.load(path, weights_only=True)
     key = next(k for k, v in payload["state_dict"].items() if v.is_floating_point())
@@ -182,3 +192,56 @@ def test_saved_seq2seq_detects_altered_weights_and_never_leaves_half_a_file(tmp_
     monkeypatch.undo()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["alterado.pt", "m.pt"]
     assert load_seq2seq(path)[1] == {"nota": "buena"}
+
+
+def scripted_validation(monkeypatch, accuracies):
+    """Sustituye la validación de train_seq2seq por exactitudes fijadas y guarda los pesos que vio en cada época."""
+    import copy
+
+    import companion.seq2seq_train as seq2seq_train
+
+    seen = []
+
+    def evaluate(model, pairs):
+        seen.append(copy.deepcopy(model.state_dict()))
+        return score(["?"], ["!"])._replace(accuracy=accuracies[len(seen) - 1])
+
+    monkeypatch.setattr(seq2seq_train, "evaluate_seq2seq", evaluate)
+    return seen
+
+
+@pytest.mark.parametrize("accuracies, best", [([0.2, 0.9, 0.5], 2), ([0.5, 0.5, 0.4], 1), ([0.1, 0.2, 0.3], 3)])
+def test_training_keeps_the_weights_of_the_best_validation_epoch(monkeypatch, accuracies, best):
+    seen = scripted_validation(monkeypatch, accuracies)
+    torch.manual_seed(0)
+    model = Seq2Seq(embedding_dim=4, hidden_size=8)
+    history = train_seq2seq(model, roman_pairs(range(1, 9)), roman_pairs([9]), epochs=3, batch_size=4, lr=1e-2)
+    assert history["val_accuracy"] == accuracies and history["best_epoch"] == best  # la primera, si hay empate
+    final = model.state_dict()
+    for epoch, state in enumerate(seen, start=1):  # los pesos son los de la mejor época, no los de otra
+        same = all(torch.equal(final[k], state[k]) for k in final)
+        assert same == (epoch == best)
+    assert not model.training
+
+
+def test_training_without_validation_keeps_the_last_weights_and_reports_the_mean_loss():
+    torch.manual_seed(0)
+    model = Seq2Seq(embedding_dim=4, hidden_size=8)
+    pairs = roman_pairs(range(1, 11))
+    epochs_seen = []
+    history = train_seq2seq(model, lambda epoch: epochs_seen.append(epoch) or pairs, epochs=2, batch_size=4)
+    assert epochs_seen[-2:] == [0, 1] and "best_epoch" not in history and history["val_accuracy"] == []
+    assert len(history["loss"]) == len(history["seconds"]) == 2 and history["seconds"][0] <= history["seconds"][1]
+    # Con tasa 0 la época no cambia el modelo: su pérdida es la media por ejemplo de las de sus lotes.
+    from companion.seq2seq import sequence_loss
+    from companion.seq2seq_train import train_seq2seq_epoch
+
+    batches = [batch_of([1, 2, 3]), batch_of([38])]
+    with torch.no_grad():
+        expected = (3 * sequence_loss(model, batches[0]) + sequence_loss(model, batches[1])) / 4
+    mean = train_seq2seq_epoch(model, batches, torch.optim.SGD(model.parameters(), lr=0.0))
+    assert math.isclose(mean, float(expected), rel_tol=1e-6)
+    with pytest.raises(ValueError, match="al menos un par"):
+        train_seq2seq(model, [])
+    with pytest.raises(ValueError, match="epochs"):
+        train_seq2seq(model, pairs, epochs=0)
