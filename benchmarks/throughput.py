@@ -1,7 +1,7 @@
 """Banco de pruebas 1: rendimiento de entrenamiento de las capas desde cero frente a torch.nn.
 
 Mide caracteres por segundo (propagación hacia delante + hacia atrás) de cada celda desde cero, por sus dos
-caminos (el rápido, ``layer(X)``, y el legible, ``layer(X, fused=False)``, que llama a ``step`` en cada paso), y
+caminos (el rápido, ``companion.fast``, y el legible, ``layer(X)``, que llama a ``step`` en cada paso), y
 de su equivalente de ``torch.nn`` en la misma ejecución, con lote 64, 100 pasos, tamaño oculto 256 y entrada de
 tamaño 33 (un one-hot del vocabulario del Quijote), con 2 hilos. Las mediciones se intercalan (en orden
 alterno en cada repetición) para que la carga de la máquina afecte por igual a todas, y la razón que se
@@ -20,6 +20,7 @@ import platform
 import statistics
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import torch
@@ -28,6 +29,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import write_atomic  # noqa: E402
 from companion.display import fmt_int  # noqa: E402
+from companion.fast import fused  # noqa: E402
 from companion.rnn import GRUScratch, LSTMScratch, RNNScratch  # noqa: E402
 
 CELLS = {
@@ -39,14 +41,17 @@ CELLS = {
 }
 
 
-def train_step_time(layer: nn.Module, X: torch.Tensor, iterations: int, **options) -> float:
-    """Segundos por iteración de propagación hacia delante y hacia atrás (gradientes de todos los parámetros)."""
+def train_step_time(layer: nn.Module, X: torch.Tensor, iterations: int, path=nullcontext) -> float:
+    """Segundos por iteración de propagación hacia delante y hacia atrás (gradientes de todos los parámetros).
+
+    ``path`` elige el camino: ``nullcontext`` (el ``forward`` de la capa) o ``companion.fast.fused``."""
     start = time.perf_counter()
-    for _ in range(iterations):
-        for p in layer.parameters():
-            p.grad = None
-        outputs, _ = layer(X, **options)
-        outputs.square().mean().backward()
+    with path(layer):
+        for _ in range(iterations):
+            for p in layer.parameters():
+                p.grad = None
+            outputs, _ = layer(X)
+            outputs.square().mean().backward()
     return (time.perf_counter() - start) / iterations
 
 
@@ -57,14 +62,14 @@ def benchmark(cell: str, batch_size: int, num_steps: int, input_size: int, hidde
     scratch, reference = make_scratch(input_size, hidden_size), make_torch(input_size, hidden_size)
     ids = torch.randint(0, input_size, (num_steps, batch_size))
     X = nn.functional.one_hot(ids, input_size).float()
-    runs = {"scratch": (scratch, {}), "readable": (scratch, {"fused": False}), "torch": (reference, {})}
-    for layer, options in runs.values():  # calentamiento
-        train_step_time(layer, X, 2, **options)
+    runs = {"scratch": (scratch, fused), "readable": (scratch, nullcontext), "torch": (reference, nullcontext)}
+    for layer, path in runs.values():  # calentamiento
+        train_step_time(layer, X, 2, path)
     times = {name: [] for name in runs}
     for r in range(repeats):
         for name in (list(runs) if r % 2 == 0 else list(runs)[::-1]):
-            layer, options = runs[name]
-            times[name].append(train_step_time(layer, X, iterations, **options))
+            layer, path = runs[name]
+            times[name].append(train_step_time(layer, X, iterations, path))
     tokens = batch_size * num_steps
     result = {name: tokens / statistics.median(t) for name, t in times.items()}
     result["ratio"] = statistics.median(t / s for s, t in zip(times["scratch"], times["torch"]))

@@ -21,9 +21,10 @@ Tres formas de resolver la misma recurrencia, con entradas ``(T, B, h)`` (el tie
   capas usan :func:`linear_scan`; como ``0 < A_t < 1``, sus productos no se desbordan y el logaritmo no hace
   falta (las pruebas comprueban que las dos formas dan lo mismo).
 
-Las capas siguen las convenciones de :mod:`companion.rnn` (entrada ``(T, B, d)``, estado ``(1, B, h)``,
-``forward(X, state, fused=...)`` y ``step(X_t, state)``): ``fused=True`` toma el *scan* paralelo y
-``fused=False`` llama a ``step`` en cada paso; las pruebas comprueban en ``float64`` que coinciden.
+Las capas siguen las convenciones de :mod:`companion.rnn` (entrada ``(T, B, d)``, estado ``(1, B, h)`` y
+``step(X_t, state)``); su ``forward(X, state, fused=...)`` tiene además dos caminos: ``fused=True`` toma el
+*scan* paralelo y ``fused=False`` el bucle que llama a ``step`` en cada paso (el de
+:class:`companion.rnn.RecurrentScratch`); las pruebas comprueban en ``float64`` que coinciden.
 Pueden apilarse con :class:`companion.rnn.DeepRNN` y usarse en :class:`companion.model.CharLM`.
 """
 from __future__ import annotations
@@ -34,7 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from companion.rnn import _check_inputs, _check_state
+from companion.rnn import RecurrentScratch, _check_inputs
 from companion.validation import check_positive_int
 
 __all__ = ["linear_scan_sequential", "linear_scan", "linear_scan_log", "positive", "log_positive",
@@ -129,44 +130,34 @@ def log_positive(x: torch.Tensor) -> torch.Tensor:
     return torch.where(x >= 0, torch.log(x.clamp_min(0) + 0.5), -F.softplus(-x))
 
 
-class _LinearRecurrence(nn.Module):
-    """Base común: parámetros de entrada por compuerta y el bucle o el *scan* que despliegan la capa.
+class _LinearRecurrence(RecurrentScratch):
+    """Base común: parámetros de entrada por compuerta y el *scan* que despliega la capa.
 
     Cada subclase declara ``gates`` (una letra por compuerta: ``W_x<g>`` de forma ``(d, h)`` y ``b_<g>``),
     escribe ``step`` (legible) y ``scan`` (paralelo, sobre ``XW = X [W_x* | ...] + [b_* | ...]``). No hay
-    matrices ``W_h*``: ninguna compuerta ve ``H_{t-1}``. Inicialización como ``nn.Linear``: uniforme en
-    ``[-1/√d, 1/√d]``.
+    matrices ``W_h*``: ninguna compuerta ve ``H_{t-1}``. Tamaños, estado y bucle paso a paso son los de
+    :class:`companion.rnn.RecurrentScratch`. Inicialización como ``nn.Linear``: uniforme en ``[-1/√d, 1/√d]``.
     """
 
-    gates = ""
-    state_is_pair = False
-    num_layers = 1
-    bidirectional = False
-
     def __init__(self, input_size: int, hidden_size: int):
-        super().__init__()
-        for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-            check_positive_int(name, value)
-        self.input_size, self.hidden_size = input_size, hidden_size
-        bound = 1.0 / math.sqrt(input_size)
+        super().__init__(input_size, hidden_size)
         for g in self.gates:
-            W_x, b = torch.empty(input_size, hidden_size), torch.empty(hidden_size)
-            self.register_parameter(f"W_x{g}", nn.Parameter(W_x.uniform_(-bound, bound)))
-            self.register_parameter(f"b_{g}", nn.Parameter(b.uniform_(-bound, bound)))
+            self.register_parameter(f"W_x{g}", nn.Parameter(torch.empty(input_size, hidden_size)))
+            self.register_parameter(f"b_{g}", nn.Parameter(torch.empty(hidden_size)))
+        self.reset_parameters()
 
-    def extra_repr(self) -> str:
-        return f"{self.input_size}, {self.hidden_size}"
+    def init_bound(self) -> float:
+        """``1/√d``, como ``nn.Linear`` (lo usa ``reset_parameters``)."""
+        return 1.0 / math.sqrt(self.input_size)
 
     def forward(self, inputs: torch.Tensor, state=None, *, fused: bool = True):
         """Salidas ``(T, B, h)`` y estado final ``(1, B, h)``; ``fused=True``: *scan*; ``False``: bucle de ``step``."""
-        _check_inputs(inputs, self.input_size)
-        H = _check_state(state, False, (1, inputs.shape[1], self.hidden_size), inputs)[0]
-        if fused:
-            W_x = torch.cat([getattr(self, f"W_x{g}") for g in self.gates], dim=1)
-            b = torch.cat([getattr(self, f"b_{g}") for g in self.gates])
-            outputs = self.scan((inputs @ W_x + b).chunk(len(self.gates), dim=2), H)
-        else:
-            outputs = unroll(self.step, inputs, H)
+        if not fused:
+            return super().forward(inputs, state)
+        H = self.initial_state(inputs, state)
+        W_x = torch.cat([getattr(self, f"W_x{g}") for g in self.gates], dim=1)
+        b = torch.cat([getattr(self, f"b_{g}") for g in self.gates])
+        outputs = self.scan((inputs @ W_x + b).chunk(len(self.gates), dim=2), H)
         return outputs, outputs[-1].unsqueeze(0)
 
 

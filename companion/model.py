@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from companion.fast import fused
 from companion.linear import LRU, MinGRU, MinLSTM
 from companion.rnn import DeepRNN, GRUScratch, LSTMScratch, RecurrentScratch, RNNScratch
 from companion.validation import check_positive_int, check_probability, fail
@@ -97,14 +98,18 @@ class CharLM(nn.Module):
         con **una sola máscara M por llamada**, la misma en todos los pasos del segmento (como el *dropout*
         variacional, pero sobre los pesos). Las conexiones de la entrada (``W_x*``) no se tocan. En evaluación,
         o con ``weight_drop = 0``, es la capa sin cambios.
+
+        Las capas desde cero toman aquí el camino rápido de :mod:`companion.fast`, que calcula lo mismo que su
+        ``forward``, paso a paso, en menos tiempo.
         """
-        if not (self.training and self.weight_drop > 0):
-            return self.rnn(inputs, state)
-        dropped = {name: F.dropout(weight, self.weight_drop)
-                   for name, weight in self.rnn.named_parameters() if is_recurrent_weight(name)}
-        # functional_call usa los pesos anulados en lugar de los propios sin modificar el módulo: el gradiente
-        # llega a los pesos originales a través de la máscara.
-        return torch.func.functional_call(self.rnn, dropped, (inputs, state))
+        with fused(self.rnn):
+            if not (self.training and self.weight_drop > 0):
+                return self.rnn(inputs, state)
+            dropped = {name: F.dropout(weight, self.weight_drop)
+                       for name, weight in self.rnn.named_parameters() if is_recurrent_weight(name)}
+            # functional_call usa los pesos anulados en lugar de los propios sin modificar el módulo: el
+            # gradiente llega a los pesos originales a través de la máscara.
+            return torch.func.functional_call(self.rnn, dropped, (inputs, state))
 
     @property
     def config(self) -> dict:

@@ -12,52 +12,40 @@ Convenio de filas del curso: ``X_t`` tiene forma ``(B, d)``, ``W_x*`` ``(d, h)``
 matrices traspuestas, ``(h, d)``; ``from_torch`` las traspone al copiarlas.
 
 Una celda calcula un paso (``step(X_t, state)``), escrito línea a línea como las ecuaciones del capítulo; un
-único bucle, el de :class:`RecurrentScratch`, la despliega en el tiempo. El bucle tiene dos caminos que calculan
-la misma función (las pruebas lo comprueban en ``float64``):
-
-* ``forward(X, state, fused=False)`` llama a ``step`` en cada paso: el camino legible;
-* ``forward(X, state)`` (``fused=True``, por omisión) es el camino rápido. Hace fuera del bucle, una sola vez, la
-  parte de la entrada de todas las compuertas y de todos los pasos, ``X [W_x* | ...] + [b_* | ...]``, con un
-  único producto de matrices (``input_projection``), y concatena las matrices recurrentes
-  ``[W_h* | ...]`` (``recurrent_weight``) para que cada paso haga un solo producto ``H_{t-1} W_h``
-  (``fused_step``). Además calcula ``tanh(x)`` como ``2σ(2x) − 1`` (:func:`fast_tanh`): con varios hilos,
-  PyTorch reparte entre ellos ``torch.tanh`` a partir de solo 2048 elementos, y con lotes pequeños esa
-  sincronización cuesta más que el cálculo.
+único bucle, el ``forward`` de :class:`RecurrentScratch`, la despliega en el tiempo llamando a ``step`` en cada
+paso. El modelo de lenguaje (:class:`companion.model.CharLM`) entrena con el camino rápido de
+:mod:`companion.fast`, que calcula la misma función en menos tiempo (las pruebas lo comprueban en ``float64``).
 """
 from __future__ import annotations
 
 import math
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from companion.validation import check_positive_int, check_probability
 
-__all__ = ["RecurrentScratch", "RNNScratch", "LSTMScratch", "GRUScratch", "DeepRNN", "fast_tanh"]
+__all__ = ["RecurrentScratch", "RNNScratch", "LSTMScratch", "GRUScratch", "DeepRNN", "affine_parameters"]
 
 
-def fast_tanh(x: torch.Tensor) -> torch.Tensor:
-    """Tangente hiperbólica calculada como ``tanh(x) = 2σ(2x) − 1`` (la misma función que ``torch.tanh``).
+def affine_parameters(input_size: int, hidden_size: int) -> tuple[nn.Parameter, nn.Parameter, nn.Parameter]:
+    """Los tres parámetros de ``X_t W_x + H_{t-1} W_h + b``: ``W_x`` ``(d, h)``, ``W_h`` ``(h, h)`` y ``b`` ``(h,)``.
 
-    Solo la usa el camino rápido. ¿Por qué no ``torch.tanh``? Con varios hilos, PyTorch reparte ``torch.tanh``
-    entre ellos a partir de solo 2048 elementos (la sigmoide, a partir de 32 768); en un paso de tiempo, con
-    matrices de ``64 × 256``, esa sincronización entre hilos cuesta más que el cálculo, sobre todo si la máquina
-    está ocupada.
+    Cada compuerta (y cada estado candidato) tiene los suyos; se crean sin valores y ``reset_parameters``
+    los inicia.
     """
-    return 2 * torch.sigmoid(2 * x) - 1
+    return (nn.Parameter(torch.empty(input_size, hidden_size)), nn.Parameter(torch.empty(hidden_size, hidden_size)),
+            nn.Parameter(torch.empty(hidden_size)))
 
 
 class RecurrentScratch(nn.Module):
-    """Base común: parámetros por compuerta y el bucle que despliega una celda en el tiempo.
+    """Base común de las capas de una capa y una dirección: el bucle que despliega ``step`` en el tiempo.
 
-    Cada subclase declara ``gates`` (una letra por compuerta, que da nombre a ``W_x<g>``, ``W_h<g>`` y
-    ``b_<g>``) y escribe ``step`` (el paso legible) y ``fused_step`` (el del camino rápido). Inicialización
-    como en ``torch.nn``: uniforme en ``[-1/√h, 1/√h]``.
+    Cada subclase declara sus parámetros en ``__init__`` y escribe ``step``, un paso con las ecuaciones del
+    capítulo. Inicialización como en ``torch.nn``: uniforme en ``[-1/√h, 1/√h]``.
     """
 
-    gates = ""
-    recurrent_gates = None  # compuertas cuyo H_{t-1} W_h* se calcula en el producto fusionado (None: todas)
+    gates = ""  # letras de las compuertas, en el orden de __init__ (para from_torch y companion.fast)
     state_is_pair = False  # True en la LSTM: el estado es (H, C)
     torch_class = None
     torch_order = ()  # posición de cada compuerta en los bloques de weight_ih/weight_hh de torch
@@ -69,68 +57,58 @@ class RecurrentScratch(nn.Module):
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
             check_positive_int(name, value)
         self.input_size, self.hidden_size = input_size, hidden_size
-        for g in self.gates:
-            self.register_parameter(f"W_x{g}", nn.Parameter(torch.empty(input_size, hidden_size)))
-            self.register_parameter(f"W_h{g}", nn.Parameter(torch.empty(hidden_size, hidden_size)))
-            self.register_parameter(f"b_{g}", nn.Parameter(torch.empty(hidden_size)))
-        self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Inicializa todos los parámetros con una uniforme en ``[-1/√h, 1/√h]``, como ``torch.nn``."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
+        """Inicializa todos los parámetros con una uniforme en ``[-a, a]``, con ``a = init_bound()``."""
+        bound = self.init_bound()
         for p in self.parameters():
             nn.init.uniform_(p, -bound, bound)
+
+    def init_bound(self) -> float:
+        """``1/√h``, como ``torch.nn``."""
+        return 1.0 / math.sqrt(self.hidden_size)
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}"
 
-    def forward(self, inputs: torch.Tensor, state=None, *, fused: bool = True):
-        """Despliega la celda sobre ``inputs`` ``(T, B, d)``.
+    def forward(self, inputs: torch.Tensor, state=None):
+        """Despliega la celda sobre ``inputs`` ``(T, B, d)``: ``state = step(X_t, state)`` para ``t = 1, …, T``.
 
-        Devuelve las salidas ``(T, B, h)`` (``H_1, …, H_T``) y el estado final ``(1, B, h)`` (en la LSTM, el
-        par ``(H, C)``), que puede pasarse a la llamada siguiente para continuar la secuencia. ``fused=False``
-        llama a ``step`` en cada paso; ``fused=True`` toma el camino rápido, que calcula lo mismo.
+        Devuelve las salidas ``H_1, …, H_T`` ``(T, B, h)`` y el estado final ``(1, B, h)`` (en la LSTM, el par
+        ``(H_T, C_T)``), que puede pasarse a la llamada siguiente para continuar la secuencia.
         """
-        _check_inputs(inputs, self.input_size)
-        state = _check_state(state, self.state_is_pair, (1, inputs.shape[1], self.hidden_size), inputs)
-        state = tuple(s[0] for s in state) if self.state_is_pair else state[0]
-        step, steps = self.step, inputs  # X_t: (B, d)
-        if fused:
-            W_h = self.recurrent_weight()
-            step = lambda XW_t, state: self.fused_step(XW_t, state, W_h)  # noqa: E731
-            XW = self.input_projection(inputs).chunk(len(self.gates), dim=2)  # un (T, B, h) por compuerta
-            steps = zip(*(X_gate.unbind(0) for X_gate in XW))  # XW_t: (X_t W_x* + b_* de cada compuerta)
+        state = self.initial_state(inputs, state)  # H_0 (B, h); en la LSTM, el par (H_0, C_0)
         outputs = []
-        for X_t in steps:
-            state = step(X_t, state)
-            outputs.append(state[0] if self.state_is_pair else state)
-        state = tuple(s.unsqueeze(0) for s in state) if self.state_is_pair else state.unsqueeze(0)
-        return torch.stack(outputs), state
+        for X_t in inputs:  # X_t: (B, d)
+            state = self.step(X_t, state)
+            outputs.append(self.output(state))  # H_t
+        return torch.stack(outputs), self.final_state(state)
 
     def step(self, X_t: torch.Tensor, state):
         """Un paso de tiempo con las ecuaciones del capítulo: el nuevo estado a partir de ``X_t`` ``(B, d)``."""
         raise NotImplementedError
 
-    def input_projection(self, X: torch.Tensor) -> torch.Tensor:
-        """Camino rápido: ``X [W_x* | ...] + [b_* | ...]`` para todos los pasos a la vez, ``(T, B, d) -> (T, B, G*h)``."""
-        W_x = torch.cat([getattr(self, f"W_x{g}") for g in self.gates], dim=1)
-        b = torch.cat([getattr(self, f"b_{g}") for g in self.gates])
-        T, B, d = X.shape
-        return torch.addmm(b, X.reshape(T * B, d), W_x).view(T, B, -1)
+    def initial_state(self, inputs: torch.Tensor, state=None):
+        """Comprueba ``inputs`` y ``state`` y devuelve el estado con que empieza el bucle, sin la dimensión de capas.
 
-    def recurrent_weight(self) -> torch.Tensor:
-        """Camino rápido: ``[W_h* | ...]`` de las compuertas de ``recurrent_gates``, concatenadas: ``(h, G*h)``."""
-        gates = self.gates if self.recurrent_gates is None else self.recurrent_gates
-        return torch.cat([getattr(self, f"W_h{g}") for g in gates], dim=1)
+        ``(1, B, h) -> (B, h)`` (en la LSTM, el par); ``state=None`` da ceros.
+        """
+        _check_inputs(inputs, self.input_size)
+        state = _check_state(state, self.state_is_pair, (1, inputs.shape[1], self.hidden_size), inputs)
+        return tuple(s[0] for s in state) if self.state_is_pair else state[0]
 
-    def fused_step(self, XW_t: tuple, state, W_h: torch.Tensor):
-        """Un paso del camino rápido; ``XW_t = (X_t W_x<g> + b_<g>, ...)`` ya calculado, ``W_h = recurrent_weight()``."""
-        raise NotImplementedError
+    def output(self, state) -> torch.Tensor:
+        """La salida de un paso a partir de su estado: el propio ``H_t``."""
+        return state
+
+    def final_state(self, state):
+        """El estado de un paso con la dimensión de capas de ``torch.nn``: ``(B, h) -> (1, B, h)`` (o el par)."""
+        return tuple(s.unsqueeze(0) for s in state) if self.state_is_pair else state.unsqueeze(0)
 
     @classmethod
     def from_torch(cls, module: nn.Module) -> "RecurrentScratch":
         """Copia los pesos de un ``torch.nn`` equivalente de una capa y una dirección."""
-        _check_torch_module(module, cls.torch_class)
+        _check_torch_module(module, cls)
         if module.num_layers != 1 or module.bidirectional:
             raise ValueError(
                 f"{cls.__name__}.from_torch copia una sola capa en una sola dirección, pero el módulo tiene "
@@ -175,13 +153,14 @@ class RNNScratch(RecurrentScratch):
     torch_class = nn.RNN
     torch_order = (0,)
 
+    def __init__(self, input_size: int, hidden_size: int):
+        super().__init__(input_size, hidden_size)
+        self.W_xh, self.W_hh, self.b_h = affine_parameters(input_size, hidden_size)
+        self.reset_parameters()
+
     def step(self, X_t, H):
         """``H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h)``."""
         return torch.tanh(X_t @ self.W_xh + H @ self.W_hh + self.b_h)
-
-    def fused_step(self, XW_t, H, W_h):
-        (XH,) = XW_t  # X_t W_xh + b_h
-        return fast_tanh(XH + H @ W_h)
 
 
 class LSTMScratch(RecurrentScratch):
@@ -204,8 +183,21 @@ class LSTMScratch(RecurrentScratch):
     torch_class = nn.LSTM
     torch_order = (0, 1, 3, 2)
 
-    def step(self, X_t, state):
-        """Las seis ecuaciones de la LSTM: de ``(H_{t-1}, C_{t-1})`` a ``(H_t, C_t)``."""
+    def __init__(self, input_size: int, hidden_size: int):
+        super().__init__(input_size, hidden_size)
+        d, h = input_size, hidden_size
+        self.W_xi, self.W_hi, self.b_i = affine_parameters(d, h)  # compuerta de entrada I_t
+        self.W_xf, self.W_hf, self.b_f = affine_parameters(d, h)  # compuerta de olvido F_t
+        self.W_xo, self.W_ho, self.b_o = affine_parameters(d, h)  # compuerta de salida O_t
+        self.W_xc, self.W_hc, self.b_c = affine_parameters(d, h)  # celda candidata C~_t
+        self.reset_parameters()
+
+    def step(self, X_t, state, return_gates: bool = False):
+        """Las seis ecuaciones de la LSTM: de ``(H_{t-1}, C_{t-1})`` a ``(H_t, C_t)``.
+
+        Con ``return_gates=True`` devuelve además las compuertas del paso, ``{"I": I_t, "F": F_t, "O": O_t,
+        "C_tilde": C~_t}``, para estudiarlas.
+        """
         H, C = state
         I = torch.sigmoid(X_t @ self.W_xi + H @ self.W_hi + self.b_i)
         F = torch.sigmoid(X_t @ self.W_xf + H @ self.W_hf + self.b_f)
@@ -213,15 +205,13 @@ class LSTMScratch(RecurrentScratch):
         C_tilde = torch.tanh(X_t @ self.W_xc + H @ self.W_hc + self.b_c)
         C = F * C + I * C_tilde
         H = O * torch.tanh(C)
+        if return_gates:
+            return (H, C), {"I": I, "F": F, "O": O, "C_tilde": C_tilde}
         return H, C
 
-    def fused_step(self, XW_t, state, W_h):
-        H, C = state
-        XI, XF, XO, XC = XW_t
-        HI, HF, HO, HC = (H @ W_h).chunk(4, dim=1)  # H_{t-1} W_h*: un solo producto para las cuatro
-        I, F, O = torch.sigmoid(XI + HI), torch.sigmoid(XF + HF), torch.sigmoid(XO + HO)
-        C = F * C + I * fast_tanh(XC + HC)
-        return O * fast_tanh(C), C
+    def output(self, state) -> torch.Tensor:
+        """La salida de un paso es ``H_t``, el primero del par ``(H_t, C_t)``."""
+        return state[0]
 
 
 class GRUScratch(RecurrentScratch):
@@ -250,18 +240,17 @@ class GRUScratch(RecurrentScratch):
 
     def __init__(self, input_size: int, hidden_size: int, reset_after: bool = False):
         super().__init__(input_size, hidden_size)
+        d, h = input_size, hidden_size
+        self.W_xr, self.W_hr, self.b_r = affine_parameters(d, h)  # compuerta de reinicio R_t
+        self.W_xz, self.W_hz, self.b_z = affine_parameters(d, h)  # compuerta de actualización Z_t
+        self.W_xh, self.W_hh, self.b_h = affine_parameters(d, h)  # estado candidato H~_t
         self.reset_after = bool(reset_after)
         if self.reset_after:
-            self.b_hh = nn.Parameter(torch.empty(hidden_size))
-            self.reset_parameters()
+            self.b_hh = nn.Parameter(torch.empty(h))  # sesgo recurrente propio de la variante de torch
+        self.reset_parameters()
 
     def extra_repr(self) -> str:
         return f"{super().extra_repr()}, reset_after={self.reset_after}"
-
-    @property
-    def recurrent_gates(self) -> str:
-        """Con el reinicio después, ``H_{t-1} W_hh`` entra en el producto fusionado; con el reinicio antes, no."""
-        return "rzh" if self.reset_after else "rz"
 
     def step(self, X_t, H):
         """Las cuatro ecuaciones de la GRU: de ``H_{t-1}`` a ``H_t``."""
@@ -271,16 +260,6 @@ class GRUScratch(RecurrentScratch):
             H_tilde = torch.tanh(X_t @ self.W_xh + self.b_h + R * (H @ self.W_hh + self.b_hh))
         else:  # Cho et al. (2014), la del capítulo
             H_tilde = torch.tanh(X_t @ self.W_xh + (R * H) @ self.W_hh + self.b_h)
-        return Z * H + (1 - Z) * H_tilde
-
-    def fused_step(self, XW_t, H, W_h):
-        XR, XZ, XH = XW_t
-        HR, HZ, *HH = (H @ W_h).chunk(len(self.recurrent_gates), dim=1)  # (y H_{t-1} W_hh si reset_after)
-        R, Z = torch.sigmoid(XR + HR), torch.sigmoid(XZ + HZ)
-        if self.reset_after:
-            H_tilde = fast_tanh(XH + R * (HH[0] + self.b_hh))
-        else:
-            H_tilde = fast_tanh(XH + (R * H) @ self.W_hh)
         return Z * H + (1 - Z) * H_tilde
 
     @classmethod
@@ -325,11 +304,8 @@ class DeepRNN(nn.Module):
     def extra_repr(self) -> str:
         return (f"num_layers={self.num_layers}, bidirectional={self.bidirectional}, dropout={self.dropout}")
 
-    def forward(self, inputs: torch.Tensor, state=None, *, fused: bool = True):
-        """Salidas ``(T, B, D*h)`` de la última capa y estado final ``(L*D, B, h)`` de todas las celdas.
-
-        ``fused`` elige el camino de cada celda, como en :meth:`RecurrentScratch.forward`.
-        """
+    def forward(self, inputs: torch.Tensor, state=None):
+        """Salidas ``(T, B, D*h)`` de la última capa y estado final ``(L*D, B, h)`` de todas las celdas."""
         _check_inputs(inputs, self.input_size)
         pair = self.layer_cls.state_is_pair
         shape = (self.num_layers * self.num_directions, inputs.shape[1], self.hidden_size)
@@ -341,12 +317,12 @@ class DeepRNN(nn.Module):
                 i = layer * self.num_directions + direction
                 state_i = tuple(s[i:i + 1] for s in state) if pair else state[i:i + 1]
                 X_dir = X if direction == 0 else X.flip(0)  # la dirección de vuelta lee la secuencia al revés
-                out, state_i = self.layers[i](X_dir, state_i, fused=fused)
+                out, state_i = self.layers[i](X_dir, state_i)
                 outputs.append(out if direction == 0 else out.flip(0))
                 final.append(state_i)
             X = torch.cat(outputs, dim=2) if self.bidirectional else outputs[0]
             if layer < self.num_layers - 1 and self.dropout > 0:
-                X = F.dropout(X, self.dropout, self.training)
+                X = nn.functional.dropout(X, self.dropout, self.training)
         if pair:
             return X, tuple(torch.cat(parts) for parts in zip(*final))
         return X, torch.cat(final)
@@ -360,7 +336,7 @@ class DeepRNN(nn.Module):
         layer_cls = {nn.RNN: RNNScratch, nn.LSTM: LSTMScratch, nn.GRU: GRUScratch}.get(type(module))
         if layer_cls is None:
             raise ValueError(f"DeepRNN.from_torch espera un nn.RNN, nn.LSTM o nn.GRU, no {type(module).__name__}.")
-        _check_torch_module(module, layer_cls.torch_class)
+        _check_torch_module(module, layer_cls)
         deep = cls(layer_cls, module.input_size, module.hidden_size, module.num_layers, module.bidirectional,
                    module.dropout, **layer_cls._torch_kwargs())
         suffixes = [f"_l{layer}" + ("_reverse" if direction else "")
@@ -379,7 +355,7 @@ def _check_inputs(inputs, input_size: int) -> None:
     if not inputs.is_floating_point():
         raise ValueError(
             f"La entrada debe ser de coma flotante, no {inputs.dtype}: codifique los índices en one-hot "
-            "(F.one_hot(X, V).float()) o con una capa de incrustación (nn.Embedding)."
+            "(torch.nn.functional.one_hot(X, V).float()) o con una capa de incrustación (nn.Embedding)."
         )
     if inputs.shape[0] == 0:
         raise ValueError("La secuencia de entrada está vacía (T = 0): pase al menos un paso de tiempo.")
@@ -410,7 +386,10 @@ def _check_state(state, pair: bool, shape: tuple, inputs: torch.Tensor):
     return parts if pair else state
 
 
-def _check_torch_module(module, torch_class) -> None:
+def _check_torch_module(module, layer_cls) -> None:
+    torch_class = layer_cls.torch_class
+    if torch_class is None:
+        raise ValueError(f"{layer_cls.__name__} no tiene equivalente en torch.nn: no hay pesos que copiar.")
     if type(module) is not torch_class:
         raise ValueError(f"Se esperaba un {torch_class.__name__}, no {type(module).__name__}.")
     if getattr(module, "nonlinearity", "tanh") != "tanh":

@@ -248,7 +248,7 @@ def test_throughput_benchmark_runs_on_tiny_sizes(tmp_path):
 
 
 def test_tanh_through_sigmoid_is_tanh():
-    from companion.rnn import fast_tanh as tanh
+    from companion.fast import fast_tanh as tanh
 
     x = torch.cat([torch.linspace(-30, 30, 601, dtype=torch.float64), torch.tensor([-1e4, 1e4], dtype=torch.float64)])
     x.requires_grad_()
@@ -265,31 +265,144 @@ def test_float32_lstm_matches_torch():
     torch.testing.assert_close(scratch(X)[0], module(X)[0], rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize("make", [
+FAST_LAYERS = [
     lambda: RNNScratch(3, 4), lambda: LSTMScratch(3, 4), lambda: GRUScratch(3, 4),
     lambda: GRUScratch(3, 4, reset_after=True), lambda: DeepRNN(LSTMScratch, 3, 4, num_layers=2),
     lambda: DeepRNN(GRUScratch, 3, 4, num_layers=2, bidirectional=True, reset_after=True),
-    lambda: DeepRNN(RNNScratch, 3, 4, bidirectional=True)],
-    ids=["rnn", "lstm", "gru", "gru-torch", "deep-lstm", "deep-bi-gru-torch", "bi-rnn"])
+    lambda: DeepRNN(RNNScratch, 3, 4, bidirectional=True),
+    lambda: GRUScratch.from_torch(nn.GRU(3, 4)), lambda: DeepRNN.from_torch(nn.LSTM(3, 4, num_layers=2))]
+FAST_IDS = ["rnn", "lstm", "gru", "gru-torch", "deep-lstm", "deep-bi-gru-torch", "bi-rnn", "gru-from-torch",
+            "deep-lstm-from-torch"]
+
+
+def _outputs_and_grads(layer, X, state):
+    outputs, final = layer(X, state)
+    loss = (outputs * torch.arange(outputs.numel()).reshape(outputs.shape).sin()).sum()
+    loss = loss + sum((s * (0.3 + k)).sum() for k, s in enumerate(_flat(final)))
+    grads = torch.autograd.grad(loss, [X, *_flat(state), *layer.parameters()])
+    return [outputs, *_flat(final), *grads]
+
+
+@pytest.mark.parametrize("make", FAST_LAYERS, ids=FAST_IDS)
 def test_fused_path_equals_readable_step(make):
     """El camino rápido (proyección previa, matriz recurrente concatenada, 2σ(2x) − 1) calcula lo mismo que
-    llamar a ``step`` en cada paso, con sus gradientes."""
+    llamar a ``step`` en cada paso, con sus gradientes (también los del estado de partida, H y C en la LSTM)."""
+    from companion.fast import fused
+
+    torch.manual_seed(1)
     layer = make().double()
     pair = getattr(layer, "layer_cls", type(layer)).state_is_pair
     D = 2 if layer.bidirectional else 1
     X = torch.randn(7, 2, 3, dtype=torch.float64, requires_grad=True)
     state = _random_state(pair, (layer.num_layers * D, 2, 4))
-    results = []
-    for fused in (True, False):
-        outputs, final = layer(X, state, fused=fused)
-        loss = (outputs * torch.arange(outputs.numel()).reshape(outputs.shape).sin()).sum()
-        loss = loss + sum((s * 0.3).sum() for s in _flat(final))
-        grads = torch.autograd.grad(loss, [X, *_flat(state), *layer.parameters()])
-        results.append((outputs, _flat(final), grads))
-    (out_f, final_f, grads_f), (out_r, final_r, grads_r) = results
-    torch.testing.assert_close(out_f, out_r, **TOL)
-    for a, b in zip(final_f + list(grads_f), final_r + list(grads_r)):
+    readable = _outputs_and_grads(layer, X, state)
+    with fused(layer) as same:
+        assert same is layer
+        fast = _outputs_and_grads(layer, X, state)
+    assert len(fast) == len(readable)
+    for a, b in zip(fast, readable):
         torch.testing.assert_close(a, b, **TOL)
+
+
+@pytest.mark.parametrize("make", FAST_LAYERS[:4], ids=FAST_IDS[:4])
+def test_fused_forward_of_one_cell_equals_forward(make):
+    from companion.fast import fused_forward
+
+    cell = make().double()
+    X = torch.randn(5, 3, 3, dtype=torch.float64)
+    state = _random_state(cell.state_is_pair, (1, 3, 4))
+    expected, expected_final = cell(X, state)
+    outputs, final = fused_forward(cell, X, state)
+    torch.testing.assert_close(outputs, expected, **TOL)
+    assert type(final) is type(expected_final)
+    for a, b in zip(_flat(final), _flat(expected_final)):
+        torch.testing.assert_close(a, b, **TOL)
+
+
+def test_fused_patches_only_inside_the_block_and_only_known_cells():
+    from companion.fast import fused, fused_forward
+    from companion.linear import MinGRU
+
+    class MyRNN(RNNScratch):  # otro step: el camino rápido no lo conoce
+        def step(self, X_t, H):
+            return torch.relu(X_t @ self.W_xh + H @ self.W_hh + self.b_h)
+
+    deep, mine, linear = DeepRNN(GRUScratch, 3, 4), MyRNN(3, 4), DeepRNN(MinGRU, 3, 4)
+    X = torch.randn(4, 2, 3)
+    with fused(deep), fused(mine), fused(linear):
+        assert all("forward" in vars(cell) for cell in deep.layers)
+        with fused(deep):  # anidado: al salir del interior, el exterior sigue
+            pass
+        assert all("forward" in vars(cell) for cell in deep.layers)
+        assert "forward" not in vars(mine) and all("forward" not in vars(c) for c in linear.layers)
+        assert (mine(X)[0] >= 0).all()
+    assert all("forward" not in vars(cell) for cell in deep.layers)
+    with pytest.raises(RuntimeError), fused(deep):
+        raise RuntimeError  # también al salir por una excepción
+    assert all("forward" not in vars(cell) for cell in deep.layers)
+    with pytest.raises(ValueError, match="MyRNN"):
+        fused_forward(mine, X)
+
+
+def test_fused_path_with_functional_call_uses_the_given_weights():
+    """``CharLM`` aplica *weight drop* con ``functional_call`` dentro de ``fused``: los pesos dados cuentan."""
+    from companion.fast import fused
+
+    layer = DeepRNN(LSTMScratch, 3, 4, num_layers=2).double()
+    X = torch.randn(6, 2, 3, dtype=torch.float64)
+    weights = {n: p.detach() * 0.5 for n, p in layer.named_parameters() if ".W_h" in n}
+    expected = functional_call(layer, weights, (X,))[0]
+    with fused(layer):
+        torch.testing.assert_close(functional_call(layer, weights, (X,))[0], expected, **TOL)
+    assert (layer(X)[0] - expected).abs().max() > 1e-3
+
+
+@pytest.mark.parametrize("weight_drop", [0.0, 0.3])
+def test_language_model_trains_through_the_fused_path(weight_drop, monkeypatch):
+    from companion import fast
+    from companion.model import build_model
+
+    calls = []
+    step = fast.FUSED_STEPS[LSTMScratch]
+    monkeypatch.setitem(fast.FUSED_STEPS, LSTMScratch, lambda *args: calls.append(1) or step(*args))
+    model = build_model("lstm", vocab_size=5, hidden_size=4, num_layers=2, scratch=True, weight_drop=weight_drop)
+    X = torch.randint(0, 5, (2, 3))
+    model(X)[0].sum().backward()
+    assert len(calls) == 2 * 3  # dos capas, tres pasos
+    assert all("forward" not in vars(cell) for cell in model.rnn.layers)
+    model.eval()
+    with torch.no_grad():  # lo mismo que el forward de las capas, paso a paso
+        readable = model.rnn(nn.functional.one_hot(X.T, 5).float())[0].transpose(0, 1) @ model.W_hq + model.b_q
+        torch.testing.assert_close(model(X)[0], readable)
+
+
+def test_the_loop_the_book_shows_is_a_plain_loop_over_step():
+    """Los capítulos 3 y 5 muestran ``RecurrentScratch.forward``: un bucle corto que llama a ``step``."""
+    import inspect
+
+    source = inspect.getsource(RecurrentScratch.forward)
+    code = [line for line in source.split('"""')[-1].splitlines() if line.strip()]
+    assert len(code) <= 8 and "self.step(X_t, state)" in source
+    assert not any(word in source for word in ("fused", "lambda", "chunk", "zip", "_check_state"))
+
+
+def test_lstm_step_can_return_its_gates():
+    cell = LSTMScratch(3, 4).double()
+    X_t = torch.randn(2, 3, dtype=torch.float64)
+    state = (torch.randn(2, 4, dtype=torch.float64), torch.randn(2, 4, dtype=torch.float64))
+    (H, C), gates = cell.step(X_t, state, return_gates=True)
+    torch.testing.assert_close(H, cell.step(X_t, state)[0], **TOL)
+    I, F, O, C_tilde = gates["I"], gates["F"], gates["O"], gates["C_tilde"]
+    torch.testing.assert_close(F, torch.sigmoid(X_t @ cell.W_xf + state[0] @ cell.W_hf + cell.b_f), **TOL)
+    torch.testing.assert_close(C, F * state[1] + I * C_tilde, **TOL)
+    torch.testing.assert_close(H, O * torch.tanh(C), **TOL)
+
+
+def test_linear_layers_have_no_torch_equivalent():
+    from companion.linear import MinGRU
+
+    with pytest.raises(ValueError, match="no tiene equivalente en torch.nn"):
+        MinGRU.from_torch(nn.GRU(3, 4))
 
 
 def test_readable_step_is_one_step_of_the_layer():
