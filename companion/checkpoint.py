@@ -290,12 +290,11 @@ def load_seq2seq(name_or_path) -> tuple:
     la configuración.
     """
     path, remedy = Path(name_or_path), "scripts/train_seq2seq.py"
-    if not path.suffix:
-        path = SEQ2SEQ_DIR / f"{name_or_path}.pt"
-        if not path.is_file():
-            raise FileNotFoundError(f"No existe el modelo {str(name_or_path)!r}: use uno de "
-                                    f"{', '.join(SEQ2SEQ_NAMES)} o la ruta de un archivo escrito por save_seq2seq "
-                                    f"({remedy} los crea).")
+    if name_or_path in SEQ2SEQ_NAMES:
+        path = pretrained_path(name_or_path)
+    elif not path.suffix:
+        raise FileNotFoundError(f"No existe el modelo {str(name_or_path)!r}: use uno de {', '.join(SEQ2SEQ_NAMES)} "
+                                f"o la ruta de un archivo escrito por save_seq2seq ({remedy} los crea).")
     name = str(path)
     payload = _read(path, SEQ2SEQ_FORMAT, (SEQ2SEQ_VERSION,), "save_seq2seq", remedy)
     state = _verified_weights(payload, {}, name, remedy)
@@ -439,8 +438,19 @@ def load_pretrained(name: str, map_location="cpu") -> Pretrained:
     """
     if name not in PRETRAINED_NAMES:
         raise ValueError(f"Modelo preentrenado desconocido {name!r}: use uno de {', '.join(PRETRAINED_NAMES)}.")
-    path = PRETRAINED_DIR / f"{name}.pt"
+    return load_checkpoint(pretrained_path(name), map_location=map_location)
+
+
+def pretrained_path(name: str) -> Path:
+    """Ruta del archivo de un modelo preentrenado del paquete: uno de ``PRETRAINED_NAMES`` (modelos de lenguaje)
+    o de ``SEQ2SEQ_NAMES`` (los codificadores–decodificadores del capítulo 9). ``ValueError`` si el nombre no es
+    de ninguno; ``FileNotFoundError`` si falta su archivo."""
+    folder = {**dict.fromkeys(PRETRAINED_NAMES, PRETRAINED_DIR), **dict.fromkeys(SEQ2SEQ_NAMES, SEQ2SEQ_DIR)}
+    if name not in folder:
+        raise ValueError(f"Modelo preentrenado desconocido {name!r}: use uno de "
+                         f"{', '.join(PRETRAINED_NAMES + SEQ2SEQ_NAMES)}.")
+    path = folder[name] / f"{name}.pt"
     if not path.is_file():
         raise FileNotFoundError(f"Falta el archivo {str(path)!r} del modelo preentrenado {name!r}: reinstale el "
                                 "paquete o reprodúzcalo con la orden indicada en el README.")
-    return load_checkpoint(path, map_location=map_location)
+    return path

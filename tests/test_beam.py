@@ -98,20 +98,22 @@ def test_pair_states_are_reordered_like_tensors(lm):
     assert math.isclose(lp, sequence_log_prob(model, vocab, "sancho", text[len("sancho"):]), rel_tol=1e-6)
 
 
-def test_bad_arguments_give_clear_errors(lm):
+@pytest.mark.parametrize("kwargs, message", [
+    ({"beam_width": 0}, "beam_width debe ser un entero positivo, no 0"),
+    ({"beam_width": True}, "beam_width"),
+    ({"max_length": 0}, "max_length debe ser un entero positivo"),
+    ({"length_alpha": -1}, "length_alpha debe ser un número no negativo"),
+])
+def test_bad_search_arguments_give_clear_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        beam_search(toy_step(torch.zeros(2, 2)), torch.zeros(1, 1, 1), 0, **kwargs)
+
+
+@pytest.mark.parametrize("prompt, length, message", [("sancho", 0, "length"), ("kilo", 5, "vocabulario")])
+def test_bad_generation_arguments_give_clear_errors(lm, prompt, length, message):
     model, vocab = lm
-    state = torch.zeros(1, 1, 1)
-    step = toy_step(torch.zeros(2, 2))
-    with pytest.raises(ValueError, match="beam_width"):
-        beam_search(step, state, 0, beam_width=0)
-    with pytest.raises(ValueError, match="max_length"):
-        beam_search(step, state, 0, max_length=0)
-    with pytest.raises(ValueError, match="length_alpha"):
-        beam_search(step, state, 0, length_alpha=-1)
-    with pytest.raises(ValueError, match="length"):
-        beam_generate(model, vocab, "sancho", length=0)
-    with pytest.raises(ValueError, match="vocabulario"):
-        beam_generate(model, vocab, "kilo", length=5)
+    with pytest.raises(ValueError, match=message):
+        beam_generate(model, vocab, prompt, length=length)
 
 
 def test_greedy_sequence_is_kept_when_the_beam_prunes_its_prefix():

@@ -7,13 +7,12 @@ import torch
 from companion.recipes import RECIPES, SHIPPED
 
 import companion.checkpoint as checkpoint_module
-from companion.checkpoint import (PRETRAINED_NAMES, Pretrained, load_checkpoint, load_pretrained,
-                                  save_checkpoint)
+from companion.checkpoint import (PRETRAINED_NAMES, SEQ2SEQ_NAMES, Pretrained, load_checkpoint, load_pretrained,
+                                  load_seq2seq, pretrained_path, save_checkpoint, save_seq2seq)
 from companion.data import Vocab
 from companion.model import build_model
-
-
-
+from companion.seq2seq import Seq2Seq, evaluate_seq2seq, translate
+from companion.tasks import number_split, roman_pairs
 
 TEXT = "en un lugar de la mancha de cuyo nombre no quiero acordarme " * 3
 
@@ -24,6 +23,13 @@ def trained(tmp_path):
     torch.manual_seed(0)
     model = build_model("lstm", vocab_size=len(vocab), hidden_size=12, num_layers=2, embedding_dim=6)
     return model.eval(), vocab
+
+
+def rewrite(path, change):
+    """Lee el diccionario guardado en ``path``, le aplica ``change`` y lo vuelve a guardar tal cual (sin suma nueva)."""
+    payload = torch.load(path, weights_only=True)
+    change(payload)
+    torch.save(payload, path)
 
 
 def outputs(model, vocab):
@@ -86,16 +92,23 @@ def test_vocab_mismatch(trained, tmp_path):
 def test_inconsistent_weights(trained, tmp_path):
     model, vocab = trained
     path = save_checkpoint(tmp_path / "m.pt", model, vocab)
-    payload = torch.load(path, weights_only=True)
-    payload["config"]["hidden_size"] = 13
-    torch.save(payload, path)
+    rewrite(path, lambda payload: payload["config"].update(hidden_size=13))
     with pytest.raises(ValueError, match="no encajan"):
         load_checkpoint(path)
 
 
-def test_atomic_write_leaves_no_partial_file(trained, tmp_path, monkeypatch):
-    model, vocab = trained
-    path = save_checkpoint(tmp_path / "m.pt", model, vocab, {"version": "buena"})
+SAVERS = {  # guardar (ruta, metadatos) y leer los metadatos, con cada formato del paquete
+    "charlm": (lambda model, vocab, path, metadata: save_checkpoint(path, model, vocab, metadata),
+               lambda path: load_checkpoint(path).metadata),
+    "seq2seq": (lambda model, vocab, path, metadata: save_seq2seq(path, Seq2Seq("abc ", "abc ", 4, 8), metadata),
+                lambda path: load_seq2seq(path)[1]),
+}
+
+
+@pytest.mark.parametrize("kind", SAVERS)
+def test_atomic_write_leaves_no_partial_file(trained, tmp_path, monkeypatch, kind):
+    save, read_metadata = SAVERS[kind]
+    path = save(*trained, tmp_path / "m.pt", {"version": "buena"})
 
     def broken_save(obj, handle):
         handle.write(b"a medio escribir")
@@ -103,10 +116,10 @@ def test_atomic_write_leaves_no_partial_file(trained, tmp_path, monkeypatch):
 
     monkeypatch.setattr(torch, "save", broken_save)
     with pytest.raises(OSError, match="disco lleno"):
-        save_checkpoint(path, model, vocab, {"version": "mala"})
+        save(*trained, path, {"version": "mala"})
     assert os.listdir(tmp_path) == ["m.pt"]  # ni archivos temporales ni uno a medias
     monkeypatch.undo()
-    assert load_checkpoint(path).metadata == {"version": "buena"}
+    assert read_metadata(path) == {"version": "buena"}
 
 
 def test_metadata_must_be_plain(trained, tmp_path):
@@ -183,10 +196,12 @@ def test_checksum_is_stored_and_old_files_without_it_still_load(trained, tmp_pat
 def test_non_finite_weights_are_refused(trained, tmp_path):
     model, vocab = trained
     path = save_checkpoint(tmp_path / "m.pt", model, vocab)
-    payload = torch.load(path, weights_only=True)
-    payload["state_dict"]["W_hq"][0, 0] = float("nan")
-    payload["weights_sha256"] = checkpoint_module.weights_checksum(payload["state_dict"])
-    torch.save(payload, path)
+
+    def poison(payload):
+        payload["state_dict"]["W_hq"][0, 0] = float("nan")
+        payload["weights_sha256"] = checkpoint_module.weights_checksum(payload["state_dict"])
+
+    rewrite(path, poison)
     with pytest.raises(ValueError, match="'W_hq'.*no finitos"):
         load_checkpoint(path)
     with torch.no_grad():
@@ -216,9 +231,7 @@ def test_huge_weight_overflowing_float16_is_refused(trained, tmp_path):
 def test_invalid_config_gives_spanish_error(trained, tmp_path, change, message):
     model, vocab = trained
     path = save_checkpoint(tmp_path / "m.pt", model, vocab)
-    payload = torch.load(path, weights_only=True)
-    payload["config"].update(change)
-    torch.save(payload, path)
+    rewrite(path, lambda payload: payload["config"].update(change))
     with pytest.raises(ValueError, match="configuración guardada.*no es válida: " + message):
         load_checkpoint(path)
 
@@ -296,3 +309,52 @@ def test_a_folder_is_called_a_folder(tmp_path):
         load_checkpoint(tmp_path)
     with pytest.raises(ValueError, match="es una carpeta"):
         load_text_corpus(tmp_path)
+
+
+# --------------------------------------------------------------------------- codificadores–decodificadores
+
+
+def test_seq2seq_round_trip_in_half_precision(tmp_path):
+    torch.manual_seed(0)
+    model = Seq2Seq("abc ", "abc ", embedding_dim=4, hidden_size=8, attention=False)
+    path = save_seq2seq(tmp_path / "m.pt", model, {"nota": "prueba"})
+    payload = torch.load(path, weights_only=True)
+    assert (payload["format"], payload["version"]) == ("companion-seq2seq", 1)
+    assert all(v.dtype == torch.float16 for v in payload["state_dict"].values())
+    loaded, metadata = load_seq2seq(path)
+    assert metadata == {"nota": "prueba"} and loaded.config == model.config and not loaded.training
+    checkpoint_module.round_to_half(model)
+    assert all(torch.equal(loaded.state_dict()[k], v) for k, v in model.state_dict().items())
+    with pytest.raises(FileNotFoundError, match="roman_attention"):
+        load_seq2seq("no_existe")
+    with pytest.raises(TypeError, match="save_checkpoint"):
+        save_seq2seq(tmp_path / "x.pt", build_model("rnn", vocab_size=3, hidden_size=2))
+    with pytest.raises(ValueError, match="formato 'companion-charlm'"):  # cada formato con su función
+        load_checkpoint(path)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda p: p["state_dict"].update(b_q=p["state_dict"]["b_q"] + 1), "no coinciden con su suma de comprobación"),
+    (lambda p: p.pop("weights_sha256"), "falta la suma de comprobación"),
+    (lambda p: p["config"].update(hidden_size=0), "configuración guardada.*no es válida.*hidden_size"),
+    (lambda p: p.update(version=2), "versión de formato 2"),
+])
+def test_damaged_seq2seq_files_are_refused(tmp_path, change, message):
+    path = save_seq2seq(tmp_path / "m.pt", Seq2Seq("abc ", "abc ", 4, 8))
+    rewrite(path, change)
+    with pytest.raises(ValueError, match=message):
+        load_seq2seq(path)
+
+
+@pytest.mark.parametrize("name", SEQ2SEQ_NAMES)
+def test_shipped_seq2seq_models_load_with_their_names(name):
+    model, metadata = load_seq2seq(name)
+    task, variant = name.split("_", 1)
+    assert (model.attention is not None) == (variant == "attention")
+    assert metadata["command"] == f"python scripts/train_seq2seq.py {name}"
+    assert metadata["parameters"] == model.num_parameters() and pretrained_path(name).stat().st_size < 200_000
+    if task == "roman":  # los metadatos se midieron con estos mismos pesos en float16: la cifra se repite exacta
+        assert evaluate_seq2seq(model, roman_pairs(number_split()["val"])).accuracy == metadata["val_accuracy"]
+        assert translate(model, ["XXXVII"]) == ["treinta y siete"]
+    with pytest.raises(ValueError, match="roman_attention"):
+        pretrained_path("romanos_atencion")
