@@ -170,19 +170,25 @@ def rnn_cell():
     return save(fig, "celda_rnn.svg")
 
 
-def lstm_cell():
+def gated_cell(name, top, before, after, scale_x, add_x):
+    """Lienzo, marco y línea de arriba de una celda con compuertas (LSTM, GRU): ``before`` entra por la
+    izquierda, se escala (⊙ en ``scale_x``), se le suma algo (+ en ``add_x``) y sale como ``after``."""
     fig, ax = canvas(14.2, 8.0)
-    x0, x1, y0, y1 = 1.6, 12.4, 1.5, 7.1
+    cell_frame(ax, 1.6, 1.5, 12.4, 7.1, label=f"celda {name}")
+    label(ax, 0.75, top, before)
+    wire(ax, [(1.3, top), (scale_x - 0.3, top)])
+    op(ax, scale_x, top, "⊙")
+    wire(ax, [(scale_x + 0.3, top), (add_x - 0.3, top)])
+    op(ax, add_x, top, "+")
+    wire(ax, [(add_x + 0.3, top), (13.1, top)])
+    label(ax, 13.6, top, after)
+    return fig, ax
+
+
+def lstm_cell():
     top, bus = 6.4, 2.3
-    cell_frame(ax, x0, y0, x1, y1, label="celda LSTM")
     # Celda de memoria: la línea de arriba, que solo se escala (⊙ F_t) y se suma (+).
-    label(ax, 0.75, top, r"$\mathbf{C}_{t-1}$")
-    wire(ax, [(1.3, top), (3.7, top)])
-    op(ax, 4.0, top, "⊙")
-    wire(ax, [(4.3, top), (6.9, top)])
-    op(ax, 7.2, top, "+")
-    wire(ax, [(7.5, top), (13.1, top)])
-    label(ax, 13.6, top, r"$\mathbf{C}_t$")
+    fig, ax = gated_cell("LSTM", top, r"$\mathbf{C}_{t-1}$", r"$\mathbf{C}_t$", scale_x=4.0, add_x=7.2)
     # Entradas de las cuatro capas: [H_{t-1}, X_t].
     label(ax, 0.75, bus, r"$\mathbf{H}_{t-1}$")
     wire(ax, [(1.3, bus), (9.2, bus)], arrow=False)
@@ -220,18 +226,9 @@ def lstm_cell():
 
 
 def gru_cell():
-    fig, ax = canvas(14.2, 8.0)
-    x0, x1, y0, y1 = 1.6, 12.4, 1.5, 7.1
     top, bus, low = 6.4, 2.4, 1.9
-    cell_frame(ax, x0, y0, x1, y1, label="celda GRU")
     # El estado: la línea de arriba, interpolada entre H_{t-1} y el candidato.
-    label(ax, 0.75, top, r"$\mathbf{H}_{t-1}$")
-    wire(ax, [(1.3, top), (8.6, top)])
-    op(ax, 8.9, top, "⊙")
-    wire(ax, [(9.2, top), (10.8, top)])
-    op(ax, 11.1, top, "+")
-    wire(ax, [(11.4, top), (13.1, top)])
-    label(ax, 13.6, top, r"$\mathbf{H}_t$")
+    fig, ax = gated_cell("GRU", top, r"$\mathbf{H}_{t-1}$", r"$\mathbf{H}_t$", scale_x=8.9, add_x=11.1)
     # Entradas de las compuertas: [H_{t-1}, X_t].
     dot(ax, 2.2, top)
     wire(ax, [(2.2, top), (2.2, bus), (5.4, bus)], arrow=False)

