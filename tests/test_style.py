@@ -1,6 +1,6 @@
 """Un término por concepto, trato de usted y un solo estilo de números en todo el curso.
 
-- Terminología: las variantes prohibidas de ``book/_terminos.yml`` no aparecen en la prosa de los
+- Terminología: las variantes prohibidas de ``book/_terms.yml`` no aparecen en la prosa de los
   capítulos (celdas Markdown de ``book/*.ipynb``), de las páginas ``book/*.md`` (el glosario de la
   introducción incluido) ni en las cadenas de ``companion/*.py``.
 - Números: en la prosa y en los mensajes del paquete, punto decimal, millares con espacio fino que no
@@ -23,7 +23,7 @@ import book_text  # noqa: E402  (scripts/book_text.py)
 import spellcheck  # noqa: E402  (scripts/spellcheck.py)
 import teaching_share  # noqa: E402  (scripts/teaching_share.py)
 
-TERMS = yaml.safe_load((ROOT / "book" / "_terminos.yml").read_text(encoding="utf-8"))
+TERMS = yaml.safe_load((ROOT / "book" / "_terms.yml").read_text(encoding="utf-8"))
 THIN, NBSP = "\u202f", "\u00a0"
 
 
@@ -77,15 +77,15 @@ def find_banned(sources, entries, italic_once=True) -> list[str]:
     problems = []
     for origin, text in sources:
         for entry in entries:
-            for variant in entry["prohibidos"]:
+            for variant in entry["banned"]:
                 hits = [m for m in _pattern(variant).finditer(text)]
-                if entry.get("cursiva_una_vez") and italic_once:
+                if entry.get("italic_once") and italic_once:
                     glosses = [m for m in hits if text[max(m.start() - 1, 0)] in "*_" and
                                text[m.end():m.end() + 1] in ("*", "_")]
                     hits = [m for m in hits if m not in glosses] + glosses[1:]
                 for m in hits:
                     context = text[max(m.start() - 40, 0):m.end() + 40].replace("\n", " ")
-                    problems.append(f"{origin}: «{m.group(0)}» → escriba «{entry['preferido']}»  (…{context}…)")
+                    problems.append(f"{origin}: «{m.group(0)}» → escriba «{entry['preferred']}»  (…{context}…)")
     return problems
 
 
@@ -95,33 +95,33 @@ def _report(problems):
 
 
 def test_terms_file_is_well_formed():
-    for section in ("terminos", "calcos", "usted"):
+    for section in ("terms", "calques", "formal_address"):
         for entry in TERMS[section]:
-            assert entry["preferido"] and entry["prohibidos"], entry
-            for variant in entry["prohibidos"]:
-                assert not _pattern(variant).search(entry["preferido"]), f"{variant!r} está en su propio preferido"
+            assert entry["preferred"] and entry["banned"], entry
+            for variant in entry["banned"]:
+                assert not _pattern(variant).search(entry["preferred"]), f"{variant!r} está en su propio preferido"
 
 
 def test_banned_detection():
-    entry = {"preferido": "incrustación", "prohibidos": ["embedding"], "cursiva_una_vez": True}
+    entry = {"preferred": "incrustación", "banned": ["embedding"], "italic_once": True}
     ok = [("a", "una incrustación (*embedding*) y `nn.Embedding` y embedding_dim")]
     bad = [("b", "el embedding de la red"), ("c", "(*embedding*) y otra vez *embedding*")]
     assert find_banned(ok, [entry]) == []
     assert len(find_banned(bad, [entry])) == 2
-    assert find_banned([("d", "Kneser–Ney")], [{"preferido": "Kneser-Ney", "prohibidos": ["Kneser–Ney"]}])
+    assert find_banned([("d", "Kneser–Ney")], [{"preferred": "Kneser-Ney", "banned": ["Kneser–Ney"]}])
 
 
 def test_terminology_in_chapters_and_glossary():
     sources = [(origin, prose(text)) for origin, text in chapter_sources()]
-    _report(find_banned(sources, TERMS["terminos"] + TERMS["calcos"]))
+    _report(find_banned(sources, TERMS["terms"] + TERMS["calques"]))
 
 
 def test_terminology_in_package():
-    _report(find_banned(package_strings(), TERMS["terminos"] + TERMS["calcos"]))
+    _report(find_banned(package_strings(), TERMS["terms"] + TERMS["calques"]))
 
 
 def test_usted_in_chapters():
-    entries = [e for e in TERMS["usted"] if not e.get("solo_paquete")]
+    entries = [e for e in TERMS["formal_address"] if not e.get("package_only")]
     sources = []
     for origin, text in chapter_sources():
         outside_quotes = "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(">"))
@@ -130,7 +130,7 @@ def test_usted_in_chapters():
 
 
 def test_usted_in_package_messages():
-    _report(find_banned(package_strings(), TERMS["usted"]))
+    _report(find_banned(package_strings(), TERMS["formal_address"]))
 
 
 # ---------------------------------------------------------------------------- números
