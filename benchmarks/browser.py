@@ -38,8 +38,22 @@ from companion.display import fmt_int, fmt_num  # noqa: E402
 sys.path.insert(0, str(ROOT / "tests" / "site"))
 from site_helpers import start_chromium  # noqa: E402  (el mismo arranque de Chromium que las pruebas del sitio)
 
+sys.path.insert(0, str(ROOT / "_ext"))
+from lstm_web import SCRIPT_FILE, WEIGHTS_FILE  # noqa: E402  (los nombres de los archivos de la página)
+
 PAGE = ROOT / "_build" / "html" / "book" / "interactivo.html"
 PROMPT = "En un lugar de la Mancha"
+GROUP_LABELS = {
+    "weights": f"pesos ({WEIGHTS_FILE})",
+    "page_code": f"JavaScript y CSS de la página ({Path(SCRIPT_FILE).stem}.*)",
+    "mathjax": "MathJax y sus tipografías",
+    "rest": "resto (HTML, tema del libro)",
+}
+# Las dos generaciones que se miden: opciones de LSTMWeb.generate (sin la semilla) y su fila en la tabla.
+DECODINGS = {
+    "sampling": ({"temperature": 0.8, "topK": 10}, "muestreo (τ = 0.8, top-k = 10)"),
+    "greedy": ({"topK": 1}, "voraz (top-k = 1)"),
+}
 
 
 def start_browser():
@@ -87,8 +101,7 @@ def downloaded_bytes(driver) -> dict:
         message = json.loads(entry["message"])["message"]
         if message.get("method") == "Network.requestWillBeSent":
             urls.append(message["params"]["request"]["url"].split("#")[0].split("?")[0])
-    groups = {"pesos (lstm-pesos.js)": 0, "JavaScript y CSS de la página (lstm-web.*)": 0,
-              "MathJax y sus tipografías": 0, "resto (HTML, tema del libro)": 0}
+    groups = dict.fromkeys(GROUP_LABELS, 0)
     seen = set()
     for url in urls:
         parts = urlsplit(url)
@@ -102,14 +115,14 @@ def downloaded_bytes(driver) -> dict:
         seen.add(path)
         size = path.stat().st_size
         name = path.name
-        if name == "lstm-pesos.js":
-            groups["pesos (lstm-pesos.js)"] += size
-        elif name.startswith("lstm-web."):
-            groups["JavaScript y CSS de la página (lstm-web.*)"] += size
+        if name == WEIGHTS_FILE:
+            groups["weights"] += size
+        elif name.startswith(Path(SCRIPT_FILE).stem + "."):
+            groups["page_code"] += size
         elif "mathjax" in path.parts:
-            groups["MathJax y sus tipografías"] += size
+            groups["mathjax"] += size
         else:
-            groups["resto (HTML, tema del libro)"] += size
+            groups["rest"] += size
     return {"groups": groups, "total": sum(groups.values()), "files": len(seen)}
 
 
@@ -132,17 +145,16 @@ def measure(repeats: int, page: Path = PAGE) -> dict:
             ".then(() => setTimeout(done, 500));")
         sizes = downloaded_bytes(driver)
         driver.execute_script("LSTMWeb.generate(arguments[0], {length: 50, seed: 0})", PROMPT)  # calentamiento
-        times = {"muestreo (τ = 0.8, top-k = 10)": [], "voraz (top-k = 1)": []}
-        cpu = {}
-        for label in times:
+        times, cpu = {key: [] for key in DECODINGS}, {}
+        for key, (options, _) in DECODINGS.items():
             before = renderer_cpu_seconds(driver)
             for i in range(repeats):
-                options = {"temperature": 0.8, "topK": 10, "seed": i} if label.startswith("muestreo") else {"topK": 1}
                 result = driver.execute_script(
-                    "return LSTMWeb.generate(arguments[0], Object.assign({length: 200}, arguments[1]))", PROMPT, options)
+                    "return LSTMWeb.generate(arguments[0], Object.assign({length: 200}, arguments[1]))", PROMPT,
+                    dict(options, seed=i) if key == "sampling" else options)
                 assert len(result["text"]) == len(PROMPT) + 200
-                times[label].append(result["ms"])
-            cpu[label] = 1000 * (renderer_cpu_seconds(driver) - before) / repeats
+                times[key].append(result["ms"])
+            cpu[key] = 1000 * (renderer_cpu_seconds(driver) - before) / repeats
         version = driver.capabilities.get("browserVersion", "?")
     finally:
         driver.quit()
@@ -166,14 +178,14 @@ def markdown(result: dict, repeats: int) -> str:
         "| Generación de 200 caracteres | Pared, mediana (ms) | Pared, mínimo (ms) | Pared, máximo (ms) | CPU (ms) |",
         "|---|---:|---:|---:|---:|",
     ]
-    for label, values in result["times"].items():
-        lines.append(f"| {label} | {fmt_num(statistics.median(values), 0)} | {fmt_num(min(values), 0)} | "
-                     f"{fmt_num(max(values), 0)} | {fmt_num(result['cpu'][label], 0)} |")
+    for key, values in result["times"].items():
+        lines.append(f"| {DECODINGS[key][1]} | {fmt_num(statistics.median(values), 0)} | "
+                     f"{fmt_num(min(values), 0)} | {fmt_num(max(values), 0)} | {fmt_num(result['cpu'][key], 0)} |")
     lines += ["", f"Decodificar el modelo al cargar la página: {fmt_num(info['load'], 0)} ms.", "",
               f"Bytes que descarga la página ({sizes['files']} archivos):", "",
               "| Parte | Bytes | MB |", "|---|---:|---:|"]
-    for label, size in sizes["groups"].items():
-        lines.append(f"| {label} | {fmt_int(size)} | {fmt_num(size / 1e6, 2)} |")
+    for key, size in sizes["groups"].items():
+        lines.append(f"| {GROUP_LABELS[key]} | {fmt_int(size)} | {fmt_num(size / 1e6, 2)} |")
     lines.append(f"| **total** | **{fmt_int(sizes['total'])}** | **{fmt_num(sizes['total'] / 1e6, 2)}** |")
     return "\n".join(lines) + "\n"
 

@@ -13,7 +13,7 @@ Todos los modelos se entrenan con el 90 % inicial del texto limpio y se evalúan
   validación, nunca en la prueba.
 
 Escribe la tabla en ``benchmarks/results/quality.md`` y la copia en el README, entre las marcas
-``<!-- calidad:inicio -->`` y ``<!-- calidad:fin -->``. Uso (desde la raíz)::
+``<!-- quality:start -->`` y ``<!-- quality:end -->``. Uso (desde la raíz)::
 
     source scripts/env.sh && .venv/bin/python benchmarks/quality.py [--extra _train/lstm_fb1.pt]
 """
@@ -41,7 +41,7 @@ from companion.train import Evaluation, token_log_probs_many  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "quality.md"
 README = ROOT / "README.md"
-START, END = "<!-- calidad:inicio -->", "<!-- calidad:fin -->"
+START, END = "<!-- quality:start -->", "<!-- quality:end -->"
 
 
 def describe(config: dict) -> str:
