@@ -2,7 +2,7 @@
 
 Ninguna página es más ancha que la pantalla: ``document.documentElement.scrollWidth`` no pasa de 390 px.
 Lo que no cabe (un bloque de código, una tabla ancha) se desplaza dentro de su propio recuadro, sin
-arrastrar la página; el texto de las salidas se parte en líneas (``_static/lectura.css``). Si falla, el
+arrastrar la página; el texto de las salidas se parte en líneas (``_static/reading.css``). Si falla, el
 mensaje nombra los elementos que se salen. De cada capítulo se guarda una captura en
 ``_build/screenshots/<capítulo>-movil.png``.
 """
