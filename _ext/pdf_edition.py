@@ -174,11 +174,9 @@ class LatexInteractiveNote(SphinxPostTransform):
 
 def _site_url(app) -> str:
     """La dirección del sitio publicado (la misma que usan los enlaces de la edición para Colab)."""
-    try:
-        from colab_edition import _base_url
-    except ImportError:  # pragma: no cover
-        return getattr(app.config, "html_baseurl", "") or ""
-    return _base_url(app)
+    from colab_edition import base_url
+
+    return base_url(app)
 
 
 def _pdf_button(app, pagename, templatename, context, doctree) -> None:

@@ -1,21 +1,23 @@
-"""Pruebas del conversor de la edición para Colab (``_ext/colab_edition.py``) y de la celda de preparación.
+"""Pruebas del conversor de la edición para Colab (el paquete ``_ext/myst_to_colab``) y de la celda de preparación.
 
-No construyen el libro: convierten fragmentos de MyST y cuadernos pequeños. La edición construida se
+No construyen el libro: convierten fragmentos de MyST y cuadernos pequeños (entrada en MyST → Markdown
+esperado). La edición construida se
 comprueba en ``tests/site/test_colab_edition_build.py`` y se ejecuta como en Colab en
 ``scripts/colab_stage.sh``.
 """
 from __future__ import annotations
 
 import importlib.util
-import re
+import os
 import sys
+import types
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
-import colab_edition as ce  # noqa: E402
+import myst_to_colab as ce  # noqa: E402
 
 
 CITATIONS = {
@@ -50,7 +52,9 @@ def resolve(role, target):
 def make_ctx(**kwargs) -> ce.Context:
     kwargs.setdefault("numbers", {"ej-1": "5.1", "fig-celda": "5.1"})
     kwargs.setdefault("order", {"exercise": ["5.1", "5.2"], "figure": ["5.1"]})
-    return ce.Context(glue=GLUE, citations=CITATIONS, resolve=resolve, docname="book/prueba", **kwargs)
+    kwargs.setdefault("citations", CITATIONS)
+    kwargs.setdefault("resolve", resolve)
+    return ce.Context(glue=GLUE, docname="book/prueba", **kwargs)
 
 
 def anchor(label: str) -> str:
@@ -257,19 +261,48 @@ def test_urls_from_repository():
         ce.pages_url("https://gitlab.com/a/b")
 
 
-def test_setup_cell_installs_from_overridable_url():
+def run_setup_cell(modules: dict, environ: dict) -> list[str]:
+    """Ejecuta la celda de preparación de ``scripts/sync_setup_cells.py`` con IPython simulado.
+
+    Devuelve las órdenes ``%pip`` que habría ejecutado (``modules`` y ``environ``: los de la sesión).
+    """
+    from IPython.core.inputtransformer2 import TransformerManager
+
     spec = importlib.util.spec_from_file_location("sync_setup_cells", ROOT / "scripts" / "sync_setup_cells.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    source = module.setup_source()
+    code = TransformerManager().transform_cell(module.setup_source())
+    magics: list[str] = []
+
+    class FakeShell:
+        def run_line_magic(self, name, line):  # IPython sustituye {variable} con las de la celda
+            magics.append(f"%{name} {line.format(**sys._getframe(1).f_globals)}")
+
+    fake_os = types.SimpleNamespace(environ=dict(environ), path=os.path)
+    fake_sys = types.SimpleNamespace(modules=modules)
+    real_import = __builtins__["__import__"] if isinstance(__builtins__, dict) else __builtins__.__import__
+    fakes = {"os": fake_os, "sys": fake_sys}
+
+    def fake_import(name, *args, **kwargs):
+        return fakes[name] if name in fakes else real_import(name, *args, **kwargs)
+
+    builtins = dict(vars(__import__("builtins")), __import__=fake_import)
+    exec(code, {"__builtins__": builtins, "get_ipython": FakeShell})
+    return magics
+
+
+def test_setup_cell_installs_the_course_only_in_colab_or_jupyterhub():
+    """En Colab instala el paquete de la rama de ``_config.yml`` (o de ``COMPANION_GIT_URL``); en local, nada."""
     import yaml
 
     repo = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
     default = f'git+{repo["url"].rstrip("/")}@{repo.get("branch", "main")}'
-    assert f'default_url = "{default}"' in source
-    assert 'os.environ.get("COMPANION_GIT_URL", default_url)' in source
-    assert '%pip install -q "companion @ {companion_url}"' in source
-    assert "COMPANION_DATA_DIR" in source and 'if "google.colab" in sys.modules' in source
+    assert run_setup_cell({"google.colab": object()}, {}) == [f'%pip install -q "companion @ {default}"']
+    assert run_setup_cell({}, {"JUPYTERHUB_USER": "ana"}) == [f'%pip install -q "companion @ {default}"']
+    fork = "git+https://github.com/otra/copia@rama"
+    assert run_setup_cell({"google.colab": object()}, {"COMPANION_GIT_URL": fork}) == [
+        f'%pip install -q "companion @ {fork}"']
+    assert run_setup_cell({}, {}) == []  # en local el paquete ya está instalado
 
 
 def test_publish_script_pushes_edition_to_branch(tmp_path):
@@ -323,11 +356,75 @@ def test_student_edition_drops_solutions():
     assert out == "### <a id=\"e\" name=\"e\"></a>Ejercicio 5.1\n\nEnunciado." and ctx.problems == []
 
 
-def test_progress_bars_drawn_with_public_helper_of_static_widgets():
-    """Las barras de progreso se dibujan con ``static_widgets.render_widget`` (función pública)."""
+def test_progress_bars_drawn_as_static_html_or_dropped():
+    """Una barra de progreso (widget) se dibuja con ``static_widgets.render_widget``; sin dibujante, se quita."""
+    from static_widgets import render_widget
+
     models = {"caja": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_barra"]}},
               "barra": {"model_name": "FloatProgressModel", "state": {"value": 3, "max": 3}}}
-    out = ce.render_widgets([{"output_type": "display_data", "data": {ce.WIDGET_VIEW: {"model_id": "caja"}}}], models)
-    assert '<progress value="3" max="3"' in out[0]["data"]["text/html"]
-    source = (ROOT / "_ext" / "colab_edition.py").read_text(encoding="utf-8")
-    assert "import _" not in source and not re.search(r"from \w+ import _", source)
+    bar = {"output_type": "display_data", "data": {ce.WIDGET_VIEW: {"model_id": "caja"}, "text/plain": "0%|"}}
+    nb = {"metadata": {"widgets": {ce.WIDGET_STATE: {"state": models}}},
+          "cells": [{"cell_type": "code", "metadata": {}, "source": "entrenar()", "outputs": [bar]}]}
+    drawn = ce.convert_notebook(nb, make_ctx(), draw_widget=render_widget)
+    (output,) = drawn["cells"][0]["outputs"]
+    assert output["output_type"] == "display_data" and list(output["data"]) == ["text/html"]
+    assert '<progress value="3" max="3"' in output["data"]["text/html"]
+    assert "widgets" not in drawn["metadata"]
+    assert ce.convert_notebook(nb, make_ctx())["cells"][0]["outputs"] == []
+    unknown = dict(nb, metadata={"widgets": {ce.WIDGET_STATE: {"state": {}}}})
+    assert ce.convert_notebook(unknown, make_ctx(), draw_widget=render_widget)["cells"][0]["outputs"] == []
+
+
+def test_citations_formatted_like_the_site():
+    """Con ``references.bib`` y el estilo del sitio (``spanish_bibtex``): cita corta y referencia en español."""
+    from spanish_bibtex import SpanishStyle
+
+    ctx = make_ctx(citations=ce.load_citations([ROOT / "references.bib"], SpanishStyle()))
+    out = ce.convert_markdown("{footcite:t}`cho2014gru` y {cite:p}`elman1990finding,hochreiter1997lstm`.", ctx)
+    assert out == "Cho et al. (2014) y (Elman, 1990; Hochreiter y Schmidhuber, 1997)."
+    cho, elman, hochreiter = ce.references_markdown(ctx).splitlines()
+    assert cho.startswith("- Kyunghyun Cho, Bart van Merriënboer, ") and ", Holger Schwenk y Yoshua Bengio. " in cho
+    assert ". En *Proceedings of the 2014 Conference on Empirical Methods" in cho  # «En», no «In»
+    assert hochreiter == ("- Sepp Hochreiter y Jürgen Schmidhuber. Long short-term memory. *Neural Computation*, "
+                          "9(8):1735–1780, 1997. [doi:10.1162/neco.1997.9.8.1735]"
+                          "(https://doi.org/10.1162/neco.1997.9.8.1735).")
+    assert elman.startswith("- Jeffrey L. Elman. Finding structure in time.") and ctx.problems == []
+
+
+def test_extensions_import_no_private_names_of_each_other():
+    """Ninguna extensión de ``_ext/`` usa una función privada (``_nombre``) de otra."""
+    import ast
+
+    local = {p.stem for p in (ROOT / "_ext").glob("*.py")} | {"myst_to_colab"}
+    for path in sorted((ROOT / "_ext").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module.split(".")[0] in local:
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.relative_to(ROOT)} importa {private} de {node.module}"
+
+
+def test_simple_roles_become_plain_markdown():
+    """Roles sin equivalente en Markdown: código en línea, subíndices, o su texto sin la explicación."""
+    ctx = make_ctx()
+    out = ce.convert_markdown("Pulse {kbd}`Ctrl+Enter`, abra {file}`book/x.md`, vea H{sub}`t`, "
+                              "{term}`BPTT (retropropagación en el tiempo)` y {math}`h_t`.", ctx)
+    assert out == "Pulse `Ctrl+Enter`, abra `book/x.md`, vea H<sub>t</sub>, BPTT y $h_t$."
+    assert ctx.problems == []
+
+
+def test_link_to_a_label_of_the_same_notebook_reaches_its_anchor():
+    """Un ``{ref}`` a una etiqueta del propio capítulo lleva a un ancla que la conversión escribe."""
+    here = ce.Target("Uno", SITE + "prueba.html#sec-uno", "book/prueba", "sec-uno", "section", "5.1")
+    ctx = make_ctx(resolve=lambda role, target: here if target == "sec-uno" else None)
+    nb = {"metadata": {}, "cells": [{"cell_type": "markdown", "metadata": {}, "source": "(sec-uno)=\n## Uno"},
+                                    {"cell_type": "markdown", "metadata": {}, "source": "Vea {ref}`sec-uno`."}]}
+    heading, link = (c["source"] for c in ce.convert_notebook(nb, ctx)["cells"])
+    assert link == "Vea [Uno](#sec-uno)."
+    assert '<a id="sec-uno"' in heading and ctx.problems == []
+
+
+def test_site_url_from_baseurl_or_github_pages():
+    repo = "https://github.com/Curso-RNN/redes-recurrentes.git"
+    assert ce.site_url("", repo) == "https://curso-rnn.github.io/redes-recurrentes/"
+    assert ce.site_url("https://curso.example.org/rnn", repo) == "https://curso.example.org/rnn/"
+    assert ce.site_url("", "") == ""

@@ -16,7 +16,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
-sys.path.insert(0, str(ROOT / "scripts"))
 import jupyterhub_launch as hub
 
 REPO = "https://github.com/org/redes-recurrentes"
@@ -108,10 +107,3 @@ def test_config_has_an_empty_hub_url_and_the_extension():
     assert "jupyterhub_launch" in config["sphinx"]["local_extensions"]
     assert config["sphinx"]["config"].get("colab_branch", "colab")
 
-
-def test_setup_cell_installs_the_package_on_a_jupyterhub():
-    import sync_setup_cells
-
-    source = sync_setup_cells.setup_source()
-    assert '"JUPYTERHUB_USER" in os.environ' in source and '"google.colab" in sys.modules' in source
-    assert "%pip install" in source

@@ -18,7 +18,7 @@ import pytest
 from site_helpers import COLAB, ROOT, SITE, book_config, parse
 
 sys.path.insert(0, str(ROOT / "_ext"))
-from colab_edition import SETUP_MARKER, myst_leftovers  # noqa: E402
+from myst_to_colab import SETUP_MARKER, myst_leftovers  # noqa: E402
 
 
 def load(chapter: str) -> dict:
