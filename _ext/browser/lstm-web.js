@@ -369,11 +369,14 @@
   };
 
   // ------------------------------------------------------------------ interfaz
-  function setupPage() {
-    const root = document.getElementById("lstm-web");
-    if (!root) return;
+  // La página guarda su estado en un objeto `ui`: el modelo (m), sus controles (els) y la sesión en curso
+  // (texto generado, trazas de la LSTM y logits del paso siguiente). Cada función de aquí hace una cosa:
+  // leer un control, dibujar una parte de la página o responder a un botón.
+  const shown = (ch) => (ch === " " ? "␣" : ch);
+
+  function findElements() {
     const $ = (id) => document.getElementById(id);
-    const els = {
+    return {
       prompt: $("lw-prompt"), temp: $("lw-temp"), tempOut: $("lw-temp-valor"), topk: $("lw-topk"),
       topkOut: $("lw-topk-valor"), seed: $("lw-seed"), length: $("lw-length"), generate: $("lw-generate"),
       step: $("lw-step"), message: $("lw-message"), text: $("lw-text"), strip: $("lw-strip"),
@@ -381,24 +384,42 @@
       quantity: $("lw-quantity"), unit: $("lw-unit"), findUnit: $("lw-find-unit"), info: $("lw-info"),
       status: $("lw-status"), size: $("lw-size"),
     };
-    const m = getModel();
-    if (!m) {
-      showMessage("No se pudo cargar el modelo: " + (loadError && loadError.message ? loadError.message : loadError) +
-                  " Vuelva a construir el sitio.", true);
-      els.generate.disabled = els.step.disabled = true;
-      return;
-    }
-    root.classList.add("lw-listo");
-    const h = m.header;
-    const cfg = h.config;
-    els.info.textContent = "Modelo «" + (h.source || "lstm") + "»: LSTM de " + cfg.num_layers +
+  }
+
+  // --- lo que dicen los controles
+  const temperature = (ui) => Number(ui.els.temp.value);
+  const topK = (ui) => (Number(ui.els.topk.value) >= ui.m.V ? null : Number(ui.els.topk.value));
+  const seedOf = (ui) => Math.max(0, Math.floor(Number(ui.els.seed.value) || 0));
+  const layerOf = (ui) => Number(ui.els.layer.value) || 0;
+  const unitOf = (ui) => Math.min(ui.m.H - 1, Math.max(0, Math.floor(Number(ui.els.unit.value) || 0)));
+
+  function showMessage(els, text, isError) {
+    els.message.textContent = text || "";
+    els.message.classList.toggle("lw-error", Boolean(isError));
+    els.message.hidden = !text;
+  }
+
+  function updateLabels(ui) {
+    const k = topK(ui);
+    ui.els.tempOut.textContent = fmtNum(temperature(ui), 2);
+    ui.els.topkOut.textContent = k === null ? "todos (" + ui.m.V + ")" : k === 1 ? "1 (voraz)" : String(k);
+  }
+
+  // --- el modelo en la página: su descripción y los límites de los controles
+  function describeModel(ui) {
+    const m = ui.m, h = m.header, cfg = h.config;
+    ui.els.info.textContent = "Modelo «" + (h.source || "lstm") + "»: LSTM de " + cfg.num_layers +
       (cfg.num_layers === 1 ? " capa" : " capas") + " con h = " + fmtInt(cfg.hidden_size) +
       (cfg.embedding_dim ? " y embedding de " + fmtInt(cfg.embedding_dim) : " y entrada one-hot") + ", " +
       fmtInt(m.numParameters) + " parámetros y " + fmtInt(m.V) + " símbolos.";
-    if (els.size) {
-      els.size.textContent = fmtMB(h.file_bytes) + " (" + fmtInt(h.file_bytes) + " bytes: " + fmtInt(m.numParameters) +
-        " pesos en float16, " + fmtMB(h.weight_bytes) + ", codificados en base64)";
+    if (ui.els.size) {
+      ui.els.size.textContent = fmtMB(h.file_bytes) + " (" + fmtInt(h.file_bytes) + " bytes: " +
+        fmtInt(m.numParameters) + " pesos en float16, " + fmtMB(h.weight_bytes) + ", codificados en base64)";
     }
+  }
+
+  function fitControls(ui) {
+    const m = ui.m, els = ui.els;
     els.topk.max = String(m.V);
     if (Number(els.topk.value) > m.V) els.topk.value = String(m.V);
     els.unit.max = String(m.H - 1);
@@ -410,194 +431,200 @@
       els.layer.appendChild(option);
     }
     els.layer.closest(".lw-campo").hidden = m.L === 1;
+  }
 
-    let session = null;
-    let sessionKey = null;
-    let busy = false;
-
-    const temperature = () => Number(els.temp.value);
-    const topK = () => (Number(els.topk.value) >= m.V ? null : Number(els.topk.value));
-    const seed = () => Math.max(0, Math.floor(Number(els.seed.value) || 0));
-    function showMessage(text, isError) {
-      els.message.textContent = text || "";
-      els.message.classList.toggle("lw-error", Boolean(isError));
-      els.message.hidden = !text;
+  // --- la sesión: el texto inicial leído por la LSTM, al que se añaden caracteres
+  function begin(ui) {
+    const checked = checkPrompt(ui.m, ui.els.prompt.value);
+    if (checked.error) {
+      ui.session = null;
+      ui.sessionKey = null;
+      showMessage(ui.els, checked.error, true);
+      renderAll(ui);
+      return false;
     }
-    function updateLabels() {
-      els.tempOut.textContent = fmtNum(temperature(), 2);
-      els.topkOut.textContent = topK() === null ? "todos (" + m.V + ")" : topK() === 1 ? "1 (voraz)" : String(topK());
-    }
+    showMessage(ui.els, "");
+    ui.session = new Session(ui.m, checked.ids, seedOf(ui));
+    ui.sessionKey = ui.els.prompt.value + "\u0000" + seedOf(ui);
+    return true;
+  }
 
-    function begin() {
-      const checked = checkPrompt(m, els.prompt.value);
-      if (checked.error) {
-        session = null;
-        sessionKey = null;
-        showMessage(checked.error, true);
-        renderAll();
-        return false;
-      }
-      showMessage("");
-      session = new Session(m, checked.ids, seed());
-      sessionKey = els.prompt.value + "\u0000" + seed();
-      return true;
-    }
+  // --- dibujo: el texto, la franja de colores y el gráfico del carácter siguiente
+  function span(className, text) {
+    const element = document.createElement("span");
+    if (className) element.className = className;
+    if (text !== undefined) element.textContent = text;
+    return element;
+  }
 
-    function renderText() {
-      els.text.innerHTML = "";
-      if (!session) return;
-      const text = session.text();
-      const prompt = document.createElement("span");
-      prompt.className = "lw-prompt-text";
-      prompt.textContent = text.slice(0, session.promptLength);
-      const generated = document.createElement("span");
-      generated.className = "lw-generated";
-      generated.textContent = text.slice(session.promptLength);
-      els.text.append(prompt, generated);
-    }
+  function renderText(ui) {
+    ui.els.text.innerHTML = "";
+    if (!ui.session) return;
+    const text = ui.session.text(), cut = ui.session.promptLength;
+    ui.els.text.append(span("lw-prompt-text", text.slice(0, cut)), span("lw-generated", text.slice(cut)));
+  }
 
-    function renderStrip() {
-      els.strip.innerHTML = "";
-      els.legend.innerHTML = "";
-      if (!session) return;
-      const layer = Number(els.layer.value) || 0;
-      const key = els.quantity.value;
-      const info = QUANTITIES[key];
-      const unit = Math.min(m.H - 1, Math.max(0, Math.floor(Number(els.unit.value) || 0)));
-      const values = session.trace.map((rec) => rec[layer][key][unit]);
-      let low = 0, high = 1;
-      if (info.signed) {
-        const bound = info.bound || Math.max(1e-6, ...values.map(Math.abs));
-        low = -bound;
-        high = bound;
-      }
-      const stops = info.signed ? COOLWARM : VIRIDIS;
-      const fragment = document.createDocumentFragment();
-      session.ids.forEach((id, t) => {
-        const cell = document.createElement("span");
-        const color = colormap(stops, (values[t] - low) / (high - low));
-        cell.className = "lw-cell" + (t >= session.promptLength ? " lw-cell-gen" : "");
-        cell.textContent = m.itos[id] === " " ? "␣" : m.itos[id];
-        cell.style.background = rgb(color);
-        cell.style.color = inkFor(color);
-        cell.title = "«" + (m.itos[id] === " " ? "␣" : m.itos[id]) + "» (posición " + (t + 1) + "): " + fmtNum(values[t], 3);
-        fragment.appendChild(cell);
-      });
-      els.strip.appendChild(fragment);
-      const bar = document.createElement("span");
-      bar.className = "lw-legend-bar";
-      bar.style.background = "linear-gradient(to right, " +
-        Array.from({ length: 11 }, (_, i) => rgb(colormap(stops, i / 10))).join(", ") + ")";
-      const from = document.createElement("span");
-      from.textContent = fmtNum(low, 2);
-      const to = document.createElement("span");
-      to.textContent = fmtNum(high, 2);
-      const what = document.createElement("span");
-      what.className = "lw-legend-label";
-      what.textContent = info.label + ", unidad " + unit + (m.L > 1 ? ", capa " + (layer + 1) : "") +
-        " (color de cada carácter al leerlo)";
-      els.legend.append(what, from, bar, to);
-    }
+  // Escala de colores de una magnitud: compuertas en [0, 1] (viridis); con signo, simétrica (coolwarm).
+  function stripScale(info, values) {
+    if (!info.signed) return { low: 0, high: 1, stops: VIRIDIS };
+    const bound = info.bound || Math.max(1e-6, ...values.map(Math.abs));
+    return { low: -bound, high: bound, stops: COOLWARM };
+  }
 
-    function renderChart() {
-      els.chart.innerHTML = "";
-      if (!session) return;
-      const probs = samplingProbs(session.logits, temperature(), topK());
-      const order = Array.from(probs.keys()).sort((a, b) => (probs[b] - probs[a]) || (a - b)).slice(0, 10);
-      els.chartTitle.textContent = "Siguiente carácter tras «…" + session.text().slice(-20) + "»";
-      for (const v of order) {
-        const row = document.createElement("div");
-        row.className = "lw-bar-row";
-        const label = document.createElement("span");
-        label.className = "lw-bar-label";
-        label.textContent = m.itos[v] === " " ? "␣" : m.itos[v];
-        const track = document.createElement("span");
-        track.className = "lw-bar-track";
-        const bar = document.createElement("span");
-        bar.className = "lw-bar";
-        bar.style.width = (100 * probs[v]).toFixed(2) + "%";
-        track.appendChild(bar);
-        const value = document.createElement("span");
-        value.className = "lw-bar-value";
-        value.textContent = fmtPct(probs[v], 1);
-        row.append(label, track, value);
-        els.chart.appendChild(row);
-      }
-    }
-
-    function renderAll() {
-      renderText();
-      renderStrip();
-      renderChart();
-    }
-
-    function generate() {
-      if (busy) return;
-      const start = performance.now();
-      if (!begin()) return;
-      const total = Math.min(1000, Math.max(1, Math.floor(Number(els.length.value) || 200)));
-      const temp = temperature(), k = topK();
-      busy = true;
-      els.generate.disabled = true;
-      let done = 0;
-      // Se genera por tramos para que la página siga respondiendo y el texto aparezca mientras se escribe.
-      function chunk() {
-        const end = Math.min(total, done + 25);
-        for (; done < end; done++) session.next(temp, k);
-        renderText();
-        if (done < total) {
-          setTimeout(chunk, 0);
-        } else {
-          renderAll();
-          busy = false;
-          els.generate.disabled = false;
-          els.status.textContent = fmtInt(total) + " caracteres generados en " + fmtTime(performance.now() - start) + ".";
-        }
-      }
-      chunk();
-    }
-
-    function step() {
-      if (busy) return;
-      const key = els.prompt.value + "\u0000" + seed();
-      if (!session || key !== sessionKey) {
-        if (!begin()) return;
-      } else {
-        session.next(temperature(), topK());
-      }
-      renderAll();
-      els.status.textContent = "Paso a paso: " + fmtInt(session.ids.length - session.promptLength) + " caracteres generados.";
-    }
-
-    function findUnit() {
-      if (!session) return;
-      const layer = Number(els.layer.value) || 0;
-      const key = els.quantity.value;
-      let best = 0, bestSpread = -1;
-      for (let j = 0; j < m.H; j++) {
-        let lo = Infinity, hi = -Infinity;
-        for (const rec of session.trace) {
-          const x = rec[layer][key][j];
-          if (x < lo) lo = x;
-          if (x > hi) hi = x;
-        }
-        if (hi - lo > bestSpread) { bestSpread = hi - lo; best = j; }
-      }
-      els.unit.value = String(best);
-      renderStrip();
-    }
-
-    els.temp.addEventListener("input", () => { updateLabels(); renderChart(); });
-    els.topk.addEventListener("input", () => { updateLabels(); renderChart(); });
-    els.generate.addEventListener("click", generate);
-    els.step.addEventListener("click", step);
-    els.findUnit.addEventListener("click", findUnit);
-    for (const el of [els.layer, els.quantity, els.unit]) el.addEventListener("input", renderStrip);
-    els.prompt.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) generate();
+  function stripCells(ui, values, scale) {
+    const s = ui.session, fragment = document.createDocumentFragment();
+    s.ids.forEach((id, t) => {
+      const color = colormap(scale.stops, (values[t] - scale.low) / (scale.high - scale.low));
+      const cell = span("lw-cell" + (t >= s.promptLength ? " lw-cell-gen" : ""), shown(ui.m.itos[id]));
+      cell.style.background = rgb(color);
+      cell.style.color = inkFor(color);
+      cell.title = "«" + shown(ui.m.itos[id]) + "» (posición " + (t + 1) + "): " + fmtNum(values[t], 3);
+      fragment.appendChild(cell);
     });
-    updateLabels();
-    if (begin()) renderAll();
+    return fragment;
+  }
+
+  function stripLegend(ui, scale, what) {
+    const bar = span("lw-legend-bar");
+    bar.style.background = "linear-gradient(to right, " +
+      Array.from({ length: 11 }, (_, i) => rgb(colormap(scale.stops, i / 10))).join(", ") + ")";
+    ui.els.legend.append(span("lw-legend-label", what), span("", fmtNum(scale.low, 2)), bar,
+                         span("", fmtNum(scale.high, 2)));
+  }
+
+  function renderStrip(ui) {
+    ui.els.strip.innerHTML = "";
+    ui.els.legend.innerHTML = "";
+    if (!ui.session) return;
+    const layer = layerOf(ui), key = ui.els.quantity.value, unit = unitOf(ui), info = QUANTITIES[key];
+    const values = ui.session.trace.map((rec) => rec[layer][key][unit]);
+    const scale = stripScale(info, values);
+    ui.els.strip.appendChild(stripCells(ui, values, scale));
+    stripLegend(ui, scale, info.label + ", unidad " + unit + (ui.m.L > 1 ? ", capa " + (layer + 1) : "") +
+      " (color de cada carácter al leerlo)");
+  }
+
+  function barRow(symbol, p) {
+    const row = document.createElement("div");
+    row.className = "lw-bar-row";
+    const track = span("lw-bar-track"), bar = span("lw-bar");
+    bar.style.width = (100 * p).toFixed(2) + "%";
+    track.appendChild(bar);
+    row.append(span("lw-bar-label", shown(symbol)), track, span("lw-bar-value", fmtPct(p, 1)));
+    return row;
+  }
+
+  function renderChart(ui) {
+    ui.els.chart.innerHTML = "";
+    if (!ui.session) return;
+    const probs = samplingProbs(ui.session.logits, temperature(ui), topK(ui));
+    const order = Array.from(probs.keys()).sort((a, b) => (probs[b] - probs[a]) || (a - b)).slice(0, 10);
+    ui.els.chartTitle.textContent = "Siguiente carácter tras «…" + ui.session.text().slice(-20) + "»";
+    for (const v of order) ui.els.chart.appendChild(barRow(ui.m.itos[v], probs[v]));
+  }
+
+  function renderAll(ui) {
+    renderText(ui);
+    renderStrip(ui);
+    renderChart(ui);
+  }
+
+  // --- botones: generar, paso a paso y buscar la unidad que más cambia
+  function generate(ui) {
+    if (ui.busy) return;
+    const start = performance.now();
+    if (!begin(ui)) return;
+    const run = {
+      start: start, done: 0, temp: temperature(ui), k: topK(ui),
+      total: Math.min(1000, Math.max(1, Math.floor(Number(ui.els.length.value) || 200))),
+    };
+    ui.busy = true;
+    ui.els.generate.disabled = true;
+    generateChunk(ui, run);
+  }
+
+  // Se genera por tramos de 25 caracteres para que la página siga respondiendo y el texto aparezca
+  // mientras se escribe.
+  function generateChunk(ui, run) {
+    const end = Math.min(run.total, run.done + 25);
+    for (; run.done < end; run.done++) ui.session.next(run.temp, run.k);
+    renderText(ui);
+    if (run.done < run.total) {
+      setTimeout(() => generateChunk(ui, run), 0);
+      return;
+    }
+    renderAll(ui);
+    ui.busy = false;
+    ui.els.generate.disabled = false;
+    ui.els.status.textContent = fmtInt(run.total) + " caracteres generados en " +
+      fmtTime(performance.now() - run.start) + ".";
+  }
+
+  function step(ui) {
+    if (ui.busy) return;
+    if (!ui.session || ui.els.prompt.value + "\u0000" + seedOf(ui) !== ui.sessionKey) {
+      if (!begin(ui)) return;
+    } else {
+      ui.session.next(temperature(ui), topK(ui));
+    }
+    renderAll(ui);
+    ui.els.status.textContent = "Paso a paso: " + fmtInt(ui.session.ids.length - ui.session.promptLength) +
+      " caracteres generados.";
+  }
+
+  // La unidad cuya magnitud `key` de la capa `layer` recorre el intervalo más amplio a lo largo del texto.
+  function widestUnit(trace, layer, key, H) {
+    let best = 0, bestSpread = -1;
+    for (let j = 0; j < H; j++) {
+      let lo = Infinity, hi = -Infinity;
+      for (const rec of trace) {
+        const x = rec[layer][key][j];
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+      }
+      if (hi - lo > bestSpread) { bestSpread = hi - lo; best = j; }
+    }
+    return best;
+  }
+
+  function findUnit(ui) {
+    if (!ui.session) return;
+    ui.els.unit.value = String(widestUnit(ui.session.trace, layerOf(ui), ui.els.quantity.value, ui.m.H));
+    renderStrip(ui);
+  }
+
+  function bindControls(ui) {
+    const els = ui.els;
+    els.temp.addEventListener("input", () => { updateLabels(ui); renderChart(ui); });
+    els.topk.addEventListener("input", () => { updateLabels(ui); renderChart(ui); });
+    els.generate.addEventListener("click", () => generate(ui));
+    els.step.addEventListener("click", () => step(ui));
+    els.findUnit.addEventListener("click", () => findUnit(ui));
+    for (const el of [els.layer, els.quantity, els.unit]) el.addEventListener("input", () => renderStrip(ui));
+    els.prompt.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) generate(ui);
+    });
+  }
+
+  // Prepara la página interactiva (si la hay): carga el modelo, ajusta los controles y lee el texto inicial.
+  function setupPage() {
+    const root = document.getElementById("lstm-web");
+    if (!root) return;
+    const els = findElements();
+    const m = getModel();
+    if (!m) {
+      showMessage(els, "No se pudo cargar el modelo: " + (loadError && loadError.message ? loadError.message : loadError) +
+                  " Vuelva a construir el sitio.", true);
+      els.generate.disabled = els.step.disabled = true;
+      return;
+    }
+    root.classList.add("lw-listo");
+    const ui = { m: m, els: els, session: null, sessionKey: null, busy: false };
+    describeModel(ui);
+    fitControls(ui);
+    bindControls(ui);
+    updateLabels(ui);
+    if (begin(ui)) renderAll(ui);
     els.status.textContent = "Modelo cargado. Pulse «Generar» o «Paso a paso».";
   }
 
