@@ -6,7 +6,7 @@
 # distribuirlos, copie los de companion.recipes.SHIPPED a companion/pretrained/ (revise antes sus cifras).
 # Pensado para ejecutarse en segundo plano (la carpeta se crea antes, porque la redirección se abre antes
 # de que empiece el script):
-#   mkdir -p _train && nohup bash scripts/train_pretrained.sh > _train/cola.log 2>&1 &
+#   mkdir -p _train && nohup bash scripts/train_pretrained.sh > _train/queue.log 2>&1 &
 # Variables: TRAIN_DIR (carpeta de salida), THREADS (hilos, 2 por omisión), RECIPES (nombres, si no se dan
 # como argumentos) y TRAIN_OPTIONS (opciones que se añaden a cada orden, por ejemplo para una prueba rápida:
 # TRAIN_OPTIONS="--text corto.txt --hidden 8 --max-steps 2").

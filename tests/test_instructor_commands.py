@@ -72,7 +72,7 @@ def test_background_training_queue_works_on_a_fresh_tree(tmp_path):
                TRAIN_OPTIONS=shlex.join(["--text", "texto.txt", *TINY]))
     for _ in range(2):  # la segunda vez, el modelo ya está: no se vuelve a entrenar
         subprocess.run(["bash", "-c", command + "\nwait"], cwd=tmp_path, env=env, check=True, timeout=300)
-    log = (tmp_path / "_train" / "cola.log").read_text(encoding="utf-8")
+    log = (tmp_path / "_train" / "queue.log").read_text(encoding="utf-8")
     assert "rnn: ya entrenado (_train/rnn.pt)" in log
     assert (tmp_path / "_train" / "rnn.pt").is_file() and "Guardado en _train/rnn.pt" in (
         tmp_path / "_train" / "rnn.log").read_text(encoding="utf-8")
