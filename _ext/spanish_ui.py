@@ -15,7 +15,7 @@ la corrige sin tocar los paquetes instalados:
 
 Para añadir una traducción: edite el ``.po`` correspondiente (``msgid`` en inglés, ``msgstr`` en
 español) o, si el texto no es traducible, añada una pareja a ``REPLACEMENTS``. La prueba
-``tests/site/test_site_html.py`` falla si algún texto de ``tests/site/ingles_ui.txt`` aparece en una página.
+``tests/site/test_site_html.py`` falla si algún texto de ``tests/site/english_ui.txt`` aparece en una página.
 """
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 
 
 def english_ui() -> list[str]:
-    lines = (ROOT / "tests" / "site" / "ingles_ui.txt").read_text(encoding="utf-8").splitlines()
+    lines = (ROOT / "tests" / "site" / "english_ui.txt").read_text(encoding="utf-8").splitlines()
     return [line for line in lines if line.strip() and not line.startswith("#")]
 
 

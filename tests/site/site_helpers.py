@@ -66,8 +66,8 @@ def colab_url(chapter: str) -> str:
 
 
 def english_ui_strings() -> list[str]:
-    """Textos de interfaz en inglés que no deben aparecer (uno por línea en ``ingles_ui.txt``)."""
-    lines = (HERE / "ingles_ui.txt").read_text(encoding="utf-8").splitlines()
+    """Textos de interfaz en inglés que no deben aparecer (uno por línea en ``english_ui.txt``)."""
+    lines = (HERE / "english_ui.txt").read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 

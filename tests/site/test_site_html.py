@@ -4,7 +4,7 @@
 * MathJax se sirve desde el propio sitio, una sola vez y solo en las páginas con matemáticas.
 * Cada ``href`` y ``src`` interno existe, y también el ancla (``#...``) a la que apunta.
 * Los enlaces externos se listan en ``_build/external_links.txt`` (no se visitan: la CI no tiene red).
-* Ningún texto de la interfaz queda en inglés (lista en ``ingles_ui.txt``).
+* Ningún texto de la interfaz queda en inglés (lista en ``english_ui.txt``).
 * El botón de Colab de cada capítulo apunta a su cuaderno en la edición para Colab (rama ``colab``).
 """
 from __future__ import annotations
