@@ -215,8 +215,9 @@ class RecallRun:
 class RecallSweep:
     """El resultado de :func:`run_recall_sweep`, en forma ordenada: una :class:`RecallRun` por celda y longitud.
 
-    Además de ``runs`` guarda la configuración (``cells``, ``lengths``, ``steps``, ``seed``, ``num_symbols``) y,
-    por celda, ``hidden_sizes`` y ``parameters`` (el número de parámetros de cada red).
+    Además de ``runs`` guarda la configuración (``cells``, ``lengths``, ``steps``, ``seed``, ``num_symbols``,
+    ``batch_size``, ``num_test``) y, por celda, ``hidden_sizes`` y ``parameters`` (el número de parámetros de
+    cada red).
     """
 
     cells: tuple
@@ -224,6 +225,8 @@ class RecallSweep:
     steps: int
     seed: int
     num_symbols: int
+    batch_size: int = 32
+    num_test: int = 1000
     hidden_sizes: dict = field(default_factory=dict)
     parameters: dict = field(default_factory=dict)
     runs: list = field(default_factory=list)
@@ -285,7 +288,9 @@ def run_recall_sweep(cells=("rnn", "lstm"), lengths=(5, 10, 20, 40, 80, 160), *,
     check_positive_int("lstm_hidden", lstm_hidden)
     _check_symbols(num_symbols)
     budget = count_parameters(RecallNet("lstm", lstm_hidden, num_symbols))
-    sweep = RecallSweep(cells=cells, lengths=lengths, steps=steps, seed=seed, num_symbols=num_symbols)
+    check_positive_int("num_test", num_test)
+    sweep = RecallSweep(cells=cells, lengths=lengths, steps=steps, seed=seed, num_symbols=num_symbols,
+                        batch_size=batch_size, num_test=num_test)
     for cell in cells:
         hidden = lstm_hidden if cell == "lstm" else hidden_size_for(cell, num_symbols, budget)
         sweep.hidden_sizes[cell] = hidden

@@ -91,6 +91,7 @@ def test_sweep_result_is_tidy():
     assert sweep.parameters["rnn"] <= sweep.parameters["lstm"]
     assert len(sweep.accuracy("rnn")) == 2 and all(0 <= a <= 1 for a in sweep.accuracy("rnn"))
     assert sweep.chance == 1 / 8 and sweep.seconds > 0
+    assert (sweep.steps, sweep.batch_size, sweep.num_test) == (2, 32, 10)
     with pytest.raises(ValueError, match="threshold"):
         sweep.failure_length("lstm", 0)
 
