@@ -32,6 +32,15 @@ def _loss(outputs, state, weights):
     return sum((p * w).sum() for p, w in zip(parts, weights))
 
 
+def _assert_same_result(result, expected):
+    """Mismas salidas y mismo estado final, también del mismo tipo (un tensor o el par de la LSTM)."""
+    (outputs, state), (expected_outputs, expected_state) = result, expected
+    torch.testing.assert_close(outputs, expected_outputs, **TOL)
+    assert type(state) is type(expected_state)
+    for s, t in zip(_flat(state), _flat(expected_state)):
+        torch.testing.assert_close(s, t, **TOL)
+
+
 def _expected_grads(cell, module, suffix):
     """Gradientes de ``cell`` que implican los de ``module`` (bloques traspuestos, sesgos sumados)."""
     h = module.hidden_size
@@ -61,10 +70,7 @@ def _compare(module, scratch, layers_and_suffixes, T=5, B=3):
     _loss(*module(X, state), weights).backward()
 
     out_s, state_s = scratch(X, state)
-    torch.testing.assert_close(out_s, out_t, **TOL)
-    assert type(state_s) is type(state_t)
-    for s, t in zip(_flat(state_s), _flat(state_t)):
-        torch.testing.assert_close(s, t, **TOL)
+    _assert_same_result((out_s, state_s), (out_t, state_t))
     grads_s = torch.autograd.grad(_loss(out_s, state_s, weights), [X] + _flat(state), retain_graph=True)
     for s, t in zip(grads_s, grads_t):
         torch.testing.assert_close(s, t, **TOL)
@@ -311,12 +317,7 @@ def test_fused_forward_of_one_cell_equals_forward(make):
     cell = make().double()
     X = torch.randn(5, 3, 3, dtype=torch.float64)
     state = _random_state(cell.state_is_pair, (1, 3, 4))
-    expected, expected_final = cell(X, state)
-    outputs, final = fused_forward(cell, X, state)
-    torch.testing.assert_close(outputs, expected, **TOL)
-    assert type(final) is type(expected_final)
-    for a, b in zip(_flat(final), _flat(expected_final)):
-        torch.testing.assert_close(a, b, **TOL)
+    _assert_same_result(fused_forward(cell, X, state), cell(X, state))
 
 
 def test_fused_patches_only_inside_the_block_and_only_known_cells():
