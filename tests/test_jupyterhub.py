@@ -2,7 +2,7 @@
 
 No arrancan ningún servidor: la prueba de extremo a extremo (un servidor de Jupyter con nbgitpuller en
 127.0.0.1 que clona la edición para Colab desde un repositorio local y ejecuta un capítulo en su núcleo)
-está en ``tests/site/test_jupyterhub.py``, porque necesita la edición construida y el entorno de
+está en ``tests/site/test_jupyterhub_server.py``, porque necesita la edición construida y el entorno de
 ``scripts/colab_stage.sh``.
 """
 from __future__ import annotations
