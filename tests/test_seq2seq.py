@@ -211,3 +211,57 @@ def test_training_without_validation_keeps_the_last_weights_and_reports_the_mean
         train_seq2seq(model, [])
     with pytest.raises(ValueError, match="epochs"):
         train_seq2seq(model, pairs, epochs=0)
+
+
+def test_each_epoch_visits_every_pair_once_in_batches_and_clips_each_update(monkeypatch):
+    import companion.seq2seq_train as seq2seq_train
+
+    seen, clips, lines, validated = [], [], [], []
+    real_epoch, real_clip = seq2seq_train.train_seq2seq_epoch, seq2seq_train.clip_gradients
+
+    def epoch(model, batches, optimizer, *, clip):
+        batches = list(batches)
+        seen.append([[model.src_vocab.decode(row[row != PAD]) for row in b.src] for b in batches])
+        return real_epoch(model, batches, optimizer, clip=clip)
+
+    def clip_gradients(parameters, max_norm):
+        clips.append(max_norm)
+        return real_clip(parameters, max_norm)
+
+    monkeypatch.setattr(seq2seq_train, "train_seq2seq_epoch", epoch)
+    monkeypatch.setattr(seq2seq_train, "clip_gradients", clip_gradients)
+    monkeypatch.setattr(seq2seq_train, "evaluate_seq2seq",
+                        lambda model, pairs: validated.append(pairs) or score(["?"], ["!"])._replace(accuracy=0.5))
+    torch.manual_seed(0)
+    model = Seq2Seq(embedding_dim=4, hidden_size=8)
+    pairs, val = roman_pairs(range(1, 11)), roman_pairs([11, 12])
+    history = train_seq2seq(model, pairs, val, epochs=2, batch_size=4, clip=0.25, log=lines.append)
+    for batches in seen:  # cada par una vez por época, en lotes de 4 (el último, con el resto)
+        assert [len(b) for b in batches] == [4, 4, 2]
+        assert sorted(x for b in batches for x in b) == sorted(x for x, _ in pairs)
+    assert seen[0] != seen[1]  # barajado de nuevo en cada época
+    assert clips == [0.25] * 6 and validated == [val, val]
+    assert lines == [f"época {e}: pérdida {history['loss'][e - 1]:.4f}, exactitud de validación 0.500" for e in (1, 2)]
+    assert 0 <= history["seconds"][0] <= history["seconds"][1] < 600
+    clips.clear()
+    train_seq2seq(model, pairs, epochs=1, batch_size=4, clip=None)
+    assert clips == []  # sin recorte
+    train_seq2seq(model, pairs, epochs=1, batch_size=4, clip=float("inf"))  # un umbral infinito es válido
+    assert clips == [float("inf")] * 3
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"epochs": 0}, "^epochs debe ser un entero positivo"),
+    ({"batch_size": 0}, "^batch_size debe ser un entero positivo"),
+    ({"lr": 0.0}, "^lr debe ser un número positivo y finito"),
+    ({"lr": float("inf")}, "^lr debe ser un número positivo y finito"),
+    ({"clip": 0.0}, "^clip debe ser None o un número positivo, no 0.0"),
+])
+def test_bad_training_arguments_name_the_argument(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        train_seq2seq(Seq2Seq(embedding_dim=4, hidden_size=4), roman_pairs([1]), **kwargs)
+
+
+def test_training_data_of_the_first_epoch_must_not_be_empty():
+    with pytest.raises(ValueError, match="^No hay pares de entrenamiento"):
+        train_seq2seq(Seq2Seq(embedding_dim=4, hidden_size=4), lambda epoch: roman_pairs([1]) if epoch else [])
