@@ -2,6 +2,7 @@
 import functools
 import itertools
 import math
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -213,3 +214,118 @@ def test_readable_kneser_ney_counts_give_the_vectorised_fit(order):
     for u in contexts:
         for w, p in fast.distribution(u).items():
             assert readable.prob(w, u) == pytest.approx(p, rel=1e-12, abs=1e-15)
+
+
+# --------------------------------------------------------------------------- casos límite (pruebas de mutación)
+
+
+def random_texts():
+    """Textos cortos sobre alfabetos de 2 y 3 letras: muchos n-gramas no vistos y contextos que solo aparecen al
+    final del texto de entrenamiento."""
+    rng = np.random.default_rng(0)
+    for alphabet, length in [("ab", 12), ("abc", 25), ("abcz", 40)]:
+        for _ in range(3):
+            yield "".join(rng.choice(list(alphabet), size=length)), alphabet
+
+
+@pytest.mark.parametrize("smoothing", SMOOTHINGS)
+def test_small_alphabets_match_reference_on_unseen_ngrams(smoothing):
+    """Contra la referencia de diccionarios, en textos donde casi todo n-grama largo es nuevo."""
+    rng = np.random.default_rng(1)
+    for text, alphabet in random_texts():
+        for order in (1, 2, 3, 4, 5):
+            lm, ref = NGramLM(order, smoothing, k=0.5).fit(text), Reference(text, order, smoothing, k=0.5)
+            if smoothing == "kneser-ney":
+                assert lm.discounts == pytest.approx(ref.discount)
+            held_out = "".join(rng.choice(list(alphabet), size=15))
+            expected = [ref.prob(held_out[t], held_out[:t]) for t in range(1, len(held_out))]
+            with np.errstate(divide="ignore"):
+                np.testing.assert_allclose(lm.token_log_probs(held_out), np.log(expected), rtol=0, atol=1e-12)
+            for context in ["", text[-1], text[-3:], held_out[:4]]:  # text[-1]: quizá solo al final
+                p = [ref.prob(w, context) for w in lm.vocab]
+                np.testing.assert_allclose(list(lm.distribution(context).values()), p, rtol=0, atol=1e-12)
+
+
+def test_unseen_context_with_a_seen_suffix_is_not_confused_with_another_context():
+    """«bb» no aparece en el entrenamiento: el contexto «bba» no existe y no debe tomarse por otro («aab»)."""
+    text, order = "aababaab", 4
+    for smoothing in SMOOTHINGS:
+        lm, ref = NGramLM(order, smoothing).fit(text), Reference(text, order, smoothing)
+        expected = [ref.prob("bbab"[t], "bbab"[:t]) for t in range(1, 4)]
+        with np.errstate(divide="ignore"):
+            np.testing.assert_allclose(lm.token_log_probs("bbab"), np.log(expected), rtol=0, atol=1e-12)
+
+
+def test_context_seen_only_at_the_end_of_training():
+    """«z» solo aparece al final: como contexto no tiene continuación y se usa el orden inferior."""
+    for smoothing in SMOOTHINGS:
+        for order in (2, 3):
+            lm, ref = NGramLM(order, smoothing).fit("abcabz"), Reference("abcabz", order, smoothing)
+            for context in ("z", "bz"):
+                dist = lm.distribution(context)
+                assert sum(dist.values()) == pytest.approx(1.0)
+                assert list(dist.values()) == pytest.approx([ref.prob(w, context) for w in lm.vocab], abs=1e-12)
+
+
+def test_ney_discount_and_its_default_for_tiny_texts():
+    """D = n₁ / (n₁ + 2 n₂); 0.75 si n₁ o n₂ es 0."""
+    assert NGramLM(1).fit("aab").discounts == {1: pytest.approx(1 / 3)}  # n₁ = 1, n₂ = 1
+    assert NGramLM(1).fit("abc").discounts == {1: 0.75}  # n₂ = 0
+    assert NGramLM(1).fit("aabb").discounts == {1: 0.75}  # n₁ = 0
+    assert NGramLM(1).fit("aabbc").discounts == {1: pytest.approx(1 / 5)}  # n₁ = 1, n₂ = 2
+
+
+def test_defaults():
+    """Contexto vacío, 100 caracteres, temperatura 1 y k = 1 (Laplace), como dicen las firmas."""
+    lm = NGramLM(3).fit(TEXT)
+    assert lm.prob("e") == lm.distribution("")["e"] == lm.prob("e", "")
+    out = lm.sample(seed=4)
+    assert len(out) == 100 and out == lm.sample("", 100, temperature=1.0, seed=4)
+    laplace = NGramLM(2, "add-k").fit(TEXT)
+    assert laplace.prob("r", "e") == pytest.approx((TEXT.count("er") + 1) / (TEXT[:-1].count("e") + len(laplace.vocab)))
+
+
+def test_sample_uses_the_context_of_each_order():
+    """Orden 2: tras «a» siempre «b» y al revés (con MLE); orden 1: solo las frecuencias."""
+    assert NGramLM(2, "mle").fit("abababab").sample("a", 9, seed=0) == "ababababab"
+    assert NGramLM(1, "mle").fit("aaaa").sample(length=3, seed=0) == "aaa"
+    assert set(NGramLM(1).fit(TEXT).sample(length=30, seed=0)) <= set(TEXT)
+
+
+def test_zero_probabilities_do_not_warn():
+    """Un carácter imposible (MLE) da −inf o probabilidad 0 sin avisos de NumPy en la salida del lector."""
+    lm = NGramLM(3, "mle").fit(TEXT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert lm.token_log_probs("pez")[-1] == -math.inf
+        assert set(lm.sample("el ", 30, seed=0)) <= set(TEXT)
+
+
+def test_two_characters_are_enough():
+    assert NGramLM(2).fit(TEXT).token_log_probs("el").shape == (1,)
+
+
+@pytest.mark.parametrize(
+    "make, error",
+    [
+        (lambda lm: lm.distribution("xé"), "^El contexto contiene"),
+        (lambda lm: lm.prob("x", "el"), "^El carácter contiene"),
+        (lambda lm: lm.log_likelihood("¡hola!"), "^El texto contiene"),
+        (lambda lm: lm.sample("El!", 10), "^El prefijo contiene"),
+        (lambda lm: lm.sample("el", 10, temperature=0), "^temperature debe"),
+        (lambda lm: lm.sample("el", True), "^length debe"),
+        (lambda lm: lm.perplexity("e"), "^Hacen falta al menos dos caracteres"),
+        (lambda lm: lm.fit(""), "^fit necesita un texto"),
+        (lambda lm: NGramLM(3, "laplace"), "elija uno de kneser-ney, mle, add-k"),
+    ],
+)
+def test_error_says_which_input_was_wrong(make, error):
+    with pytest.raises(ValueError, match=error):
+        make(NGramLM(3).fit(TEXT))
+    with pytest.raises(RuntimeError, match="^El modelo no está ajustado"):
+        NGramLM(2).prob("a")
+
+
+def test_repr_says_what_model_it_is():
+    assert repr(NGramLM(3, "add-k", k=0.5)) == "NGramLM(order=3, smoothing='add-k', k=0.5, sin ajustar)"
+    assert repr(NGramLM(2).fit("abc")) == "NGramLM(order=2, smoothing='kneser-ney', |V|=3)"
