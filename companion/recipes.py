@@ -64,3 +64,27 @@ def recipe(name: str) -> dict:
     if name not in RECIPES:
         raise ValueError(f"Receta desconocida {name!r}: elija una de {', '.join(RECIPES)}.")
     return dict(RECIPES[name])
+
+
+def _recipes_table() -> str:
+    """Las recetas como tabla de reStructuredText, generada a partir de ``RECIPES`` (para la referencia del paquete)."""
+    shown = ("cell", "hidden", "layers", "epochs", "dropout", "patience")
+    header = ("receta", "celda", "h", "capas", "épocas", "*dropout*", "paciencia", "además")
+    rows = []
+    for name, options in RECIPES.items():
+        extra = [f"``{key}={value}``" for key, value in options.items()
+                 if key not in shown and key not in ("embedding_dropout", "output_dropout")
+                 and FAMILY.get(key, "—") != value]
+        rows.append((f"``{name}``", *(str(options[key]) for key in shown), ", ".join(extra) or "—"))
+    lines = [".. list-table::", "   :header-rows: 1", ""]
+    for row in (header, *rows):
+        lines.append(f"   * - {row[0]}")
+        lines.extend(f"     - {cell}" for cell in row[1:])
+    return "\n".join(lines)
+
+
+__doc__ += (
+    "\n\nLa tabla sale de ``RECIPES`` al importar el módulo, así que no puede desfasarse. Las opciones comunes son"
+    " las de ``FAMILY``; la última columna da lo que cada receta cambia además (el *dropout* de la incrustación y"
+    " el de la salida son siempre iguales al de entre capas):\n\n" + _recipes_table() + "\n"
+)
