@@ -75,3 +75,42 @@ def test_mixture_evaluation():
 def test_bad_inputs(args, message):
     with pytest.raises(ValueError, match=message):
         mixture_log_probs(*args)
+
+
+# --------------------------------------------------------------------------- casos límite (pruebas de mutación)
+
+
+def test_lists_keep_double_precision_and_rounding_above_zero_is_accepted():
+    """Las listas de Python se convierten en float64 (no en float32) y un ln p de 1e-9 (redondeo) vale."""
+    mixed = mixture_log_probs([-0.1, 1e-9], [-0.1, 0.0], 0.5)
+    assert mixed.dtype == torch.float64
+    assert mixed[0].item() == pytest.approx(-0.1, abs=1e-15)
+
+
+def test_tensors_that_require_grad_are_accepted():
+    a = torch.full((3,), -1.0, requires_grad=True)
+    assert mixture_log_probs(a, torch.full((3,), -1.0), 0.5).tolist() == pytest.approx([-1.0] * 3)
+
+
+def test_best_weight_finds_an_interior_optimum():
+    """Dos caracteres: A acierta el primero y B el segundo, con pesos distintos: el óptimo está dentro."""
+    a = torch.log(torch.tensor([0.9, 0.2, 0.9], dtype=torch.float64))
+    b = torch.log(torch.tensor([0.2, 0.9, 0.1], dtype=torch.float64))
+    grid = np.linspace(0, 1, 100_001)
+    scores = np.log(np.outer(grid, a.exp()) + np.outer(1 - grid, b.exp())).sum(axis=1)
+    expected = grid[int(np.argmax(scores))]
+    assert 0.1 < expected < 0.9
+    assert best_mixture_weight(a, b) == pytest.approx(expected, abs=2e-4)
+    assert best_mixture_weight(b, a) == pytest.approx(1 - expected, abs=2e-4)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: mixture_log_probs(torch.zeros(2, 3), torch.zeros(3), 0.5), "^logp_a debe ser un vector 1-D"),
+    (lambda: mixture_log_probs(torch.zeros(3), torch.ones(3), 0.5), "^logp_b contiene valores positivos"),
+    (lambda: mixture_log_probs(torch.zeros(3), torch.zeros(4), 0.5), "Calcúlelas sobre el mismo texto.$"),
+    (lambda: best_mixture_weight(torch.ones(3), torch.zeros(3)), "^logp_a_val contiene valores positivos"),
+    (lambda: best_mixture_weight(torch.zeros(3), torch.zeros(2, 3)), "^logp_b_val debe ser un vector 1-D"),
+])
+def test_error_names_the_wrong_argument(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
