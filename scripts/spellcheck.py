@@ -18,7 +18,7 @@ Uso::
     python scripts/spellcheck.py --all      # además, cuenta cuántas veces aparece cada una
 
 Las palabras correctas que Hunspell no conoce (términos técnicos, nombres propios) se añaden, una por
-línea, a ``book/_palabras.txt``.
+línea, a ``book/_words.txt``.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from pathlib import Path
 
 from book_text import ROOT, call_name, cells, literal_parts, package_modules, pages, strip_code_and_math
 
-WORDLIST = ROOT / "book" / "_palabras.txt"
+WORDLIST = ROOT / "book" / "_words.txt"
 SPANISH = "es_ES"
 SPANISH_AND_ENGLISH = "es_ES,en_US"
 

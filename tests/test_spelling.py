@@ -1,7 +1,7 @@
 """Ortografía de los capítulos, las páginas y los mensajes del paquete (Hunspell, diccionario español).
 
 No necesita el sitio construido. Si falla, la salida lista cada palabra desconocida y dónde aparece:
-corríjala o, si es correcta (término técnico, nombre propio), añádala a ``book/_palabras.txt``.
+corríjala o, si es correcta (término técnico, nombre propio), añádala a ``book/_words.txt``.
 """
 import shutil
 import sys
@@ -46,4 +46,4 @@ def test_course_spelling():
     unknown = spellcheck.unknown_words()
     listing = "\n".join(f"  {w}  ←  {', '.join(where[:3])}" for w, where in unknown.items())
     if unknown:
-        pytest.fail(f"{len(unknown)} palabras desconocidas (corríjalas o añádalas a book/_palabras.txt):\n{listing}")
+        pytest.fail(f"{len(unknown)} palabras desconocidas (corríjalas o añádalas a book/_words.txt):\n{listing}")
