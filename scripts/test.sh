@@ -24,6 +24,7 @@ echo "== 4/5 Edición en PDF (XeLaTeX; las salidas, de la caché de ejecución: 
 bash scripts/build_pdf.sh
 
 echo "== 5/5 Pruebas del sitio construido (HTML, enlaces, edición para Colab, PDF, JupyterHub y Chromium; capturas en _build/screenshots)"
-$PY -m pytest tests/site -q -p no:cacheprovider
+# COMPANION_REQUIRE_SITE=1: si el sitio no se construyó, las pruebas fallan en vez de omitirse.
+COMPANION_REQUIRE_SITE=1 $PY -m pytest tests/site -q -p no:cacheprovider
 
 echo "Tiempo total de las pruebas: $(( $(date +%s) - start )) s"

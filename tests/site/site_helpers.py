@@ -3,7 +3,8 @@
 Las usan ``conftest.py`` y los módulos de prueba de esta carpeta (``from site_helpers import ...``).
 
 Estas pruebas no construyen el libro: lo hace ``scripts/test.sh`` antes (``jupyter-book build . -W -n
---keep-going``). Si ``_build/html`` no existe, las pruebas FALLAN (no se omiten).
+--keep-going``). Si ``_build/html`` no existe, se omiten (fallan con ``COMPANION_REQUIRE_SITE=1``, como
+en ``scripts/test.sh``): véase ``conftest.py``.
 """
 from __future__ import annotations
 
