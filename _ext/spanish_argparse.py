@@ -4,10 +4,14 @@ sphinx-argparse escribe en inglés, sin catálogo de traducción, unas pocas eti
 choices», «Default», «Sub-commands» y los títulos de los grupos por omisión. Tras leer cada página se
 sustituyen en los nodos de texto (nunca dentro de código). Las ayudas de cada opción salen del propio
 analizador de ``companion.__main__``, que ya está en español.
+
+La directiva se sustituye por una que no pasa su texto por las comillas tipográficas de Sphinx: sin eso,
+``--help`` en una ayuda se leería «–help» (con una raya), que no es una opción que se pueda escribir.
 """
 from __future__ import annotations
 
 from docutils import nodes
+from sphinxarg.ext import ArgParseDirective
 
 PREFIXES = {
     "Possible choices: ": "Valores posibles: ",
@@ -34,6 +38,19 @@ def _translate(app, doctree):
             parent.replace(node, nodes.Text(new))
 
 
+class LiteralArgParseDirective(ArgParseDirective):
+    """``argparse`` de sphinx-argparse con ``support_smartquotes = False``: opciones y valores tal cual."""
+
+    def run(self):
+        result = super().run()
+        for node in result:
+            if isinstance(node, nodes.Element):
+                node["support_smartquotes"] = False
+        return result
+
+
 def setup(app):
+    app.setup_extension("sphinxarg.ext")
+    app.add_directive("argparse", LiteralArgParseDirective, override=True)
     app.connect("doctree-read", _translate)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
