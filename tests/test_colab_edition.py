@@ -186,10 +186,12 @@ def test_setup_cell_pinned_to_the_build_commit():
                                      "source": source}]}
     out = ce.convert_notebook(nb, make_ctx(), intro=ce.intro_markdown("El curso", SITE + "x.html", commit),
                               commit=commit)
-    intro, setup = out["cells"]
-    assert intro["cell_type"] == "markdown" and "Edición para Colab" in intro["source"]
-    assert "0123456789ab" in intro["source"] and "CPU" in intro["source"] and "primera celda" in intro["source"]
+    intro, setup = out["cells"]  # la presentación y, justo después, la celda de preparación
+    assert intro["cell_type"] == "markdown" and setup["cell_type"] == "code"
+    assert "](" + SITE + "x.html)" in intro["source"] and f"`{commit[:12]}`" in intro["source"]
+    assert ce.myst_leftovers(intro["source"]) == [] and "{" not in intro["source"]  # plantilla rellena
     assert ce.intro_markdown("C", "u", commit, "5").startswith("> **Edición para Colab** del capítulo 5 del curso [C](u)")
+    assert commit[:12] not in ce.intro_markdown("C", "u")  # sin commit, no se cita ninguno
     assert "@" + commit in setup["source"] and "@main" not in setup["source"]
     assert nb["cells"][0]["source"] == source  # la fuente no cambia
 
