@@ -38,7 +38,7 @@ from torch import nn
 from companion.rnn import RecurrentScratch, _check_inputs
 from companion.validation import check_positive_int
 
-__all__ = ["linear_scan_sequential", "linear_scan", "linear_scan_log", "positive", "log_positive",
+__all__ = ["linear_scan_sequential", "linear_scan", "linear_scan_log", "positive", "log_positive", "input_parameters",
            "MinGRU", "MinLSTM", "LRU"]
 
 
@@ -130,21 +130,21 @@ def log_positive(x: torch.Tensor) -> torch.Tensor:
     return torch.where(x >= 0, torch.log(x.clamp_min(0) + 0.5), -F.softplus(-x))
 
 
-class _LinearRecurrence(RecurrentScratch):
-    """Base común: parámetros de entrada por compuerta y el *scan* que despliega la capa.
+def input_parameters(input_size: int, hidden_size: int) -> tuple[nn.Parameter, nn.Parameter]:
+    """Los dos parámetros de ``X_t W_x + b``: ``W_x`` ``(d, h)`` y ``b`` ``(h,)``, sin valores (los pone
+    ``reset_parameters``). Es :func:`companion.rnn.affine_parameters` sin ``W_h``: aquí nada ve ``H_{t-1}``."""
+    return nn.Parameter(torch.empty(input_size, hidden_size)), nn.Parameter(torch.empty(hidden_size))
 
-    Cada subclase declara ``gates`` (una letra por compuerta: ``W_x<g>`` de forma ``(d, h)`` y ``b_<g>``),
-    escribe ``step`` (legible) y ``scan`` (paralelo, sobre ``XW = X [W_x* | ...] + [b_* | ...]``). No hay
-    matrices ``W_h*``: ninguna compuerta ve ``H_{t-1}``. Tamaños, estado y bucle paso a paso son los de
+
+class _LinearRecurrence(RecurrentScratch):
+    """Base común: la inicialización y el *scan* que despliega la capa.
+
+    Cada subclase declara en ``__init__`` sus parámetros, ``W_x<g>`` de forma ``(d, h)`` y ``b_<g>`` por
+    compuerta, con :func:`input_parameters`; nombra sus compuertas en ``gates``, en ese mismo orden; escribe
+    ``step`` (legible) y ``scan`` (paralelo, sobre ``XW = X [W_x* | ...] + [b_* | ...]``). No hay matrices
+    ``W_h*``: ninguna compuerta ve ``H_{t-1}``. Tamaños, estado y bucle paso a paso son los de
     :class:`companion.rnn.RecurrentScratch`. Inicialización como ``nn.Linear``: uniforme en ``[-1/√d, 1/√d]``.
     """
-
-    def __init__(self, input_size: int, hidden_size: int):
-        super().__init__(input_size, hidden_size)
-        for g in self.gates:
-            self.register_parameter(f"W_x{g}", nn.Parameter(torch.empty(input_size, hidden_size)))
-            self.register_parameter(f"b_{g}", nn.Parameter(torch.empty(hidden_size)))
-        self.reset_parameters()
 
     def init_bound(self) -> float:
         """``1/√d``, como ``nn.Linear`` (lo usa ``reset_parameters``)."""
@@ -178,6 +178,13 @@ class MinGRU(_LinearRecurrence):
 
     gates = "zh"
 
+    def __init__(self, input_size: int, hidden_size: int):
+        super().__init__(input_size, hidden_size)
+        d, h = input_size, hidden_size
+        self.W_xz, self.b_z = input_parameters(d, h)  # compuerta de actualización Z_t
+        self.W_xh, self.b_h = input_parameters(d, h)  # estado candidato H~_t
+        self.reset_parameters()
+
     def step(self, X_t, H):
         """Las tres ecuaciones de la minGRU: de ``H_{t-1}`` a ``H_t``."""
         Z = torch.sigmoid(X_t @ self.W_xz + self.b_z)
@@ -208,6 +215,14 @@ class MinLSTM(_LinearRecurrence):
     """
 
     gates = "fih"
+
+    def __init__(self, input_size: int, hidden_size: int):
+        super().__init__(input_size, hidden_size)
+        d, h = input_size, hidden_size
+        self.W_xf, self.b_f = input_parameters(d, h)  # compuerta de olvido F_t
+        self.W_xi, self.b_i = input_parameters(d, h)  # compuerta de entrada I_t
+        self.W_xh, self.b_h = input_parameters(d, h)  # estado candidato H~_t
+        self.reset_parameters()
 
     def step(self, X_t, H):
         """Las cinco ecuaciones de la minLSTM: de ``H_{t-1}`` a ``H_t``."""
