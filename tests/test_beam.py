@@ -134,3 +134,105 @@ def test_greedy_sequence_is_kept_when_the_beam_prunes_its_prefix():
     wide = beam_search(toy_step(table), state, 0, beam_width=2, max_length=6)
     assert wide[0].ids == greedy.ids and math.isclose(wide[0].log_prob, greedy.log_prob)
     assert len(wide) == 2 and wide[1].log_prob < greedy.log_prob  # la otra es la que encontró el haz
+
+
+# --------------------------------------------------------------------------- casos límite (pruebas de mutación)
+
+
+def counting_step(table):
+    """Como ``toy_step``, y además cuenta las llamadas en ``step.calls``."""
+    def step(ids, state):
+        step.calls += 1
+        return table[ids], state
+    step.calls = 0
+    return step
+
+
+def chain_table(rows):
+    """Tabla de log-probabilidades a partir de filas de probabilidades (los ceros, casi −inf)."""
+    return torch.tensor(rows, dtype=torch.float64).clamp_min(1e-300).log()
+
+
+def test_search_defaults_are_four_sequences_of_100_without_normalisation():
+    torch.manual_seed(0)
+    table = torch.log_softmax(torch.randn(3, 3, dtype=torch.float64), dim=-1)
+    best = beam_search(toy_step(table), torch.zeros(1, 1, 1), 0)
+    assert len(best) == 4 and all(len(h.ids) == 100 for h in best)
+    assert all(h.score == h.log_prob for h in best)  # length_alpha = 0: se compara log P sin normalizar
+
+
+def test_the_rescued_greedy_sequence_is_scored_like_the_others():
+    """La voraz que se añade a las candidatas lleva la misma normalización por longitud que las demás."""
+    p = torch.zeros(6, 6, dtype=torch.float64)  # la tabla de test_greedy_sequence_is_kept_when_the_beam_prunes…
+    p[0, [1, 2, 5]] = torch.tensor([0.4, 0.35, 0.25], dtype=torch.float64)
+    p[1] = torch.tensor([0.0, 0.195, 0.195, 0.22, 0.195, 0.195], dtype=torch.float64)
+    p[2, [4, 5]] = 0.5
+    p[3, 3] = 1.0
+    p[4] = p[5] = 1 / 6
+    wide = beam_search(toy_step(p.clamp_min(1e-300).log()), torch.zeros(1, 1, 1), 0, beam_width=2, max_length=6,
+                       length_alpha=1.0)
+    assert wide[0].ids == [1, 3, 3, 3, 3, 3]  # la voraz, rescatada
+    for h in wide:
+        assert math.isclose(h.score, h.log_prob / len(h.ids))
+    assert wide[0].score > wide[1].score
+
+
+# Símbolos de las tablas siguientes: 0 = fin de secuencia, 1 = inicio, 2 = «A», 3 = «B»; A y B se repiten.
+A_THEN_EOS = [[1, 0, 0, 0], [0.4, 0, 0.6, 0], [0, 0, 1, 0], [0, 0, 0, 1]]
+
+
+def test_end_of_sequence_outside_the_beam_does_not_finish():
+    """Con k = 1 el fin de secuencia (0.4) es la segunda opción: no termina ninguna hipótesis y sale la voraz."""
+    (best,) = beam_search(toy_step(chain_table(A_THEN_EOS)), torch.zeros(1, 1, 1), 1, beam_width=1, max_length=3,
+                          eos_id=0)
+    assert best.ids == [2, 2, 2] and math.isclose(best.log_prob, math.log(0.6))
+
+
+def test_search_stops_when_beam_width_hypotheses_finished():
+    """Terminar ya (0.6) es lo mejor: con k = 1 la búsqueda acaba en el primer paso, aunque una continuación
+    larga puntuaría más con la media por símbolo."""
+    step = counting_step(chain_table([[1, 0, 0, 0], [0.6, 0, 0.4, 0], [0, 0, 1, 0], [0, 0, 0, 1]]))
+    (best,) = beam_search(step, torch.zeros(1, 1, 1), 1, beam_width=1, max_length=5, eos_id=0, length_alpha=1.0)
+    assert best.ids == [0] and math.isclose(best.log_prob, math.log(0.6))
+    assert step.calls == 1
+
+
+def test_finished_hypotheses_are_kept_when_the_search_reaches_max_length():
+    """Fin (0.3) es la segunda opción del primer paso: termina; A A A (0.5) y B B B (0.2) llegan a max_length.
+    Las dos mejores son A A A y el fin temprano, no B B B."""
+    table = chain_table([[1, 0, 0, 0], [0.3, 0, 0.5, 0.2], [0, 0, 1, 0], [0, 0, 0, 1]])
+    best = beam_search(toy_step(table), torch.zeros(1, 1, 1), 1, beam_width=2, max_length=3, eos_id=0)
+    assert [h.ids for h in best] == [[2, 2, 2], [0]]
+    assert math.isclose(best[1].log_prob, math.log(0.3))
+
+
+def test_generation_defaults_and_shortest_length(lm):
+    model, vocab = lm
+    results = beam_generate(model, vocab, "la")
+    assert len(results) == 4 and all(len(text) == 2 + 100 for text, _ in results)
+    (text, lp), = beam_generate(model, vocab, "la", length=1, beam_width=1)
+    assert text == generate(model, vocab, "la", length=1, strategy="greedy")
+    assert math.isclose(lp, sequence_log_prob(model, vocab, "la", text[2:]), rel_tol=1e-6)
+
+
+def test_two_character_prompt_reads_both_characters(lm):
+    """Con un texto inicial de dos caracteres, el primero se lee antes de buscar: cuenta en las probabilidades."""
+    model, vocab = lm
+    for text, lp in beam_generate(model, vocab, "la", length=12, beam_width=3):
+        assert math.isclose(lp, sequence_log_prob(model, vocab, "la", text[2:]), rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("length", [True, 2.5])
+def test_generation_length_must_be_a_true_integer(lm, length):
+    model, vocab = lm
+    with pytest.raises(ValueError, match=f"^length debe ser un entero positivo y se recibió {length}"):
+        beam_generate(model, vocab, "sancho", length=length)
+
+
+def test_beam_inputs_go_to_the_device_of_the_model(lm):
+    from generation_text import DeviceProbe
+
+    _, vocab = lm
+    probe = DeviceProbe(len(vocab))
+    results = beam_generate(probe, vocab, "la mancha", length=3, beam_width=2)
+    assert len(results) == 2 and probe.devices and set(probe.devices) == {torch.device("meta")}

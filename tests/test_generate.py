@@ -3,10 +3,11 @@ import pytest
 import torch
 
 from companion.data import Vocab, clean
-from companion.generate import generate
+from companion.generate import generate, generate_stream
 from companion.model import build_model
 
 from generation_text import GENERATION_TEXT as TEXT  # noqa: E402
+from generation_text import DeviceProbe  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +80,63 @@ def test_unencodable_characters_are_named(setup):
     with pytest.raises(ValueError, match="vacío"):
         generate(model, vocab, "", length=5)
     assert generate(model, vocab, "¡¿...?!", length=5, seed=0).startswith(" ")  # los signos dan un espacio
+
+
+# --------------------------------------------------------------------------- casos límite (pruebas de mutación)
+
+
+def test_defaults_are_100_characters_sampled_at_temperature_one(setup):
+    """Sin argumentos: 100 caracteres muestreados con temperatura 1, como dicen las firmas de generate y
+    generate_stream."""
+    model, vocab = setup
+    out = generate(model, vocab, "la", seed=3)
+    assert len(out) == 2 + 100
+    assert out == generate(model, vocab, "la", length=100, strategy="sample", temperature=1.0, seed=3)
+    assert out != generate(model, vocab, "la", length=100, temperature=2.0, seed=3)
+    text, characters = generate_stream(model, vocab, "la", seed=3)
+    assert text + "".join(characters) == out
+
+
+def test_tiny_temperature_is_greedy_without_nan(setup):
+    """Con τ = 1e-300 el cociente logits / τ desborda: se resta antes el máximo y el muestreo es el voraz."""
+    model, vocab = setup
+    greedy = generate(model, vocab, "don quijote", length=40, strategy="greedy")
+    for seed in range(3):
+        assert generate(model, vocab, "don quijote", length=40, temperature=1e-300, seed=seed) == greedy
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"length": True}, "^length debe ser un entero no negativo y se recibió True"),
+    ({"length": 2.5}, "^length debe ser un entero no negativo y se recibió 2.5"),
+    ({"temperature": True}, "^La temperatura debe ser un número positivo y finito"),
+    ({"temperature": "1"}, "^La temperatura debe ser un número positivo y finito"),
+    ({"top_k": True}, "^top_k debe ser None o un entero mayor o igual que 1 y se recibió True"),
+    ({"top_k": 2.0}, "^top_k debe ser None o un entero mayor o igual que 1 y se recibió 2.0"),
+])
+def test_booleans_and_floats_are_not_lengths_temperatures_or_k(setup, kwargs, message):
+    """``True`` no es un entero para la longitud ni para top_k, ni un número para la temperatura; el error salta
+    al llamar, antes de pedir el primer carácter."""
+    model, vocab = setup
+    with pytest.raises(ValueError, match=message):
+        generate_stream(model, vocab, "sancho", **kwargs)
+
+
+def test_prompt_errors_are_complete_sentences(setup):
+    model, vocab = setup
+    with pytest.raises(TypeError, match=r"^El texto inicial debe ser una cadena y se recibió int\.$"):
+        generate(model, vocab, 5)
+    with pytest.raises(ValueError, match=r"^El texto inicial está vacío tras limpiarlo: escriba al menos una letra, "
+                                         r"por ejemplo 'en un lugar'\.$"):
+        generate(model, vocab, "")
+    with pytest.raises(ValueError, match=r"^El texto inicial contiene caracteres que el vocabulario del modelo no "
+                                         r"tiene: \['k', 'w'\]\. Quítelos o sustitúyalos por otros del "
+                                         r"vocabulario\.$"):
+        generate(model, vocab, "kiwi")
+
+
+def test_inputs_go_to_the_device_of_the_model(setup):
+    """Cada entrada se crea en el dispositivo de los parámetros del modelo (la GPU en Colab), no en la CPU."""
+    _, vocab = setup
+    probe = DeviceProbe(len(vocab))
+    assert len(generate(probe, vocab, "la mancha", length=4, seed=0)) == len("la mancha") + 4
+    assert len(probe.devices) == 1 + 4 and set(probe.devices) == {torch.device("meta")}
