@@ -51,14 +51,16 @@ work="$ROOT/mutants/$module"
 mkdir -p "$work"
 # Copia de trabajo: el paquete y las pruebas. Los resultados anteriores (mutants/MÓDULO/mutants/) se
 # conservan: mutmut vuelve a probar solo las funciones que cambiaron.
-rm -rf "$work/companion" "$work/tests"
-cp -r "$ROOT/companion" "$ROOT/tests" "$work/"
+# benchmarks/: tests/test_rnn.py ejecuta benchmarks/throughput.py con tamaños diminutos.
+rm -rf "$work/companion" "$work/tests" "$work/benchmarks"
+cp -r "$ROOT/companion" "$ROOT/tests" "$ROOT/benchmarks" "$work/"
 rm -rf "$work/tests/site"
 find "$work/companion" "$work/tests" -name __pycache__ -prune -exec rm -rf {} +
 {
     echo "[mutmut]"
     echo "source_paths = companion/"
     echo "only_mutate = companion/$module.py"
+    echo "also_copy = benchmarks/"
     echo "pytest_add_cli_args = -p no:cacheprovider"
     echo "pytest_add_cli_args_test_selection ="
     for test in "$@"; do echo "    $test"; done

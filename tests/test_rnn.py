@@ -414,3 +414,106 @@ def test_readable_step_is_one_step_of_the_layer():
     outputs, (H_n, C_n) = cell(X)
     torch.testing.assert_close(outputs[0], H, **TOL)
     torch.testing.assert_close(C_n[0], C, **TOL)
+
+
+# --------------------------------------------------------------------------- casos límite (pruebas de mutación)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: RNNScratch(0, 4), "^input_size debe ser un entero positivo, no 0"),
+    (lambda: RNNScratch(3, 0), "^hidden_size debe ser un entero positivo, no 0"),
+    (lambda: DeepRNN(RNNScratch, 0, 4), "^input_size debe ser un entero positivo, no 0"),
+    (lambda: DeepRNN(RNNScratch, 3, 0), "^hidden_size debe ser un entero positivo, no 0"),
+    (lambda: DeepRNN(RNNScratch, 3, 4, num_layers=0), "^num_layers debe ser un entero positivo, no 0"),
+    (lambda: DeepRNN(RNNScratch, 3, 4, dropout=1.0), r"^dropout es una probabilidad: debe ser un número en \[0, 1\)"),
+])
+def test_size_errors_name_the_argument(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_deep_defaults_to_two_layers():
+    deep = DeepRNN(RNNScratch, 3, 4)
+    assert len(deep.layers) == 2 and deep(torch.randn(5, 2, 3))[1].shape == (2, 2, 4)
+
+
+def test_dropout_only_while_training_and_also_with_two_layers():
+    """Con dos capas hay *dropout* entre ellas al entrenar; en evaluación no hay ninguno (igual que dropout=0)."""
+    X = torch.randn(6, 2, 3, dtype=torch.float64)
+    torch.manual_seed(2)
+    deep = DeepRNN(LSTMScratch, 3, 4, num_layers=2, dropout=0.5).double()
+    torch.manual_seed(2)
+    plain = DeepRNN(LSTMScratch, 3, 4, num_layers=2).double()
+    assert not torch.equal(deep(X)[0], deep(X)[0])
+    deep.eval()
+    torch.testing.assert_close(deep(X)[0], plain(X)[0], **TOL)
+
+
+def test_from_torch_keeps_dropout_and_device():
+    """El *dropout* entre capas y el dispositivo («meta» hace aquí de GPU) se copian del módulo de torch."""
+    module = nn.LSTM(3, 4, num_layers=2, dropout=0.3).double()
+    deep = DeepRNN.from_torch(module)
+    X = torch.randn(5, 2, 3, dtype=torch.float64)
+    assert deep.dropout == 0.3 and not torch.equal(deep(X)[0], deep(X)[0])
+    deep.eval(), module.eval()
+    torch.testing.assert_close(deep(X)[0], module(X)[0], **TOL)
+    for layer in (LSTMScratch.from_torch(nn.LSTM(3, 4, device="meta")),
+                  DeepRNN.from_torch(nn.GRU(3, 4, num_layers=2, bidirectional=True, device="meta"))):
+        assert {p.device.type for p in layer.parameters()} == {"meta"}
+
+
+def test_input_errors_describe_what_was_received():
+    lstm = LSTMScratch(3, 4)
+    shape_message = (r"^La entrada debe tener forma \(T, B, 3\) \(tiempo primero, como en torch.nn\), pero tiene "
+                     r"{}\. Si sus datos son \(B, T, d\), páselos como X.transpose\(0, 1\)\.$")
+    with pytest.raises(ValueError, match=shape_message.format(r"\(5, 2, 7\)")):
+        lstm(torch.randn(5, 2, 7))
+    with pytest.raises(ValueError, match=shape_message.format("list")):
+        lstm([[[0.0, 0.0, 0.0]]])
+    with pytest.raises(ValueError, match=r"^La entrada debe ser de coma flotante, no torch.int64: codifique los "
+                                         r"índices en one-hot \(torch.nn.functional.one_hot\(X, V\).float\(\)\) o "
+                                         r"con una capa de incrustación \(nn.Embedding\)\.$"):
+        lstm(torch.zeros(5, 2, 3, dtype=torch.int64))
+    with pytest.raises(ValueError, match=r"^La secuencia de entrada está vacía \(T = 0\): pase al menos un paso de "
+                                         r"tiempo\.$"):
+        lstm(torch.randn(0, 2, 3))
+    assert lstm(torch.randn(4, 0, 3))[0].shape == (4, 0, 4)  # un lote vacío sí es válido
+
+
+def test_state_errors_describe_what_was_received():
+    X = torch.randn(5, 2, 3)
+    pair_message = r"^El estado de una LSTM es un par \(H, C\) de tensores; pase una tupla de dos tensores\.$"
+    for state in (torch.zeros(2, 1, 2, 4), (torch.zeros(1, 2, 4),) * 3):  # H y C apilados; tres tensores
+        with pytest.raises(ValueError, match=pair_message):
+            LSTMScratch(3, 4)(X, state)
+    with pytest.raises(ValueError, match=r"^El estado de esta capa es un tensor de forma \(1, 2, 4\), no tuple "
+                                         r"\(solo la LSTM usa el par \(H, C\)\)\.$"):
+        RNNScratch(3, 4)(X, (torch.zeros(1, 2, 4),))
+    shape_message = (r"^El estado debe tener forma \(1, 2, 4\) = \(capas\*direcciones, lote, tamaño oculto\), pero "
+                     r"tiene {}\.$")
+    with pytest.raises(ValueError, match=shape_message.format(r"\(2, 4\)")):
+        LSTMScratch(3, 4)(X, (torch.zeros(1, 2, 4), torch.zeros(2, 4)))
+    with pytest.raises(ValueError, match=shape_message.format("list")):
+        LSTMScratch(3, 4)(X, (torch.zeros(1, 2, 4), [0.0]))
+    lstm, H, C = LSTMScratch(3, 4), torch.randn(1, 2, 4), torch.randn(1, 2, 4)
+    torch.testing.assert_close(lstm(X, [H, C])[0], lstm(X, (H, C))[0])  # una lista [H, C] también vale
+
+
+@pytest.mark.parametrize("make, module, message", [
+    (LSTMScratch.from_torch, nn.GRU(3, 4), r"^Se esperaba un LSTM, no GRU\.$"),
+    (DeepRNN.from_torch, nn.Linear(3, 4), r"^DeepRNN.from_torch espera un nn.RNN, nn.LSTM o nn.GRU, no Linear\.$"),
+    (RNNScratch.from_torch, nn.RNN(3, 4, nonlinearity="relu"),
+     r"^Solo se puede copiar una nn.RNN con nonlinearity='tanh' \(la del capítulo\)\.$"),
+    (GRUScratch.from_torch, nn.GRU(3, 4, bias=False),
+     r"^El módulo no tiene sesgos \(bias=False\); las capas desde cero siempre los tienen\.$"),
+    (DeepRNN.from_torch, nn.LSTM(3, 4, batch_first=True),
+     (r"^El módulo usa batch_first=True; las capas desde cero ponen el tiempo primero\. Cree el módulo con "
+      r"batch_first=False\.$")),
+    (LSTMScratch.from_torch, nn.LSTM(3, 4, proj_size=2),
+     r"^Las LSTM con proyección \(proj_size > 0\) no tienen equivalente desde cero\.$"),
+    (DeepRNN.from_torch, nn.LSTM(3, 4, num_layers=2, proj_size=2), r"^Las LSTM con proyección"),
+    (LSTMScratch.from_torch, nn.LSTM(3, 4, bidirectional=True), "bidirectional=True: use DeepRNN.from_torch"),
+])
+def test_from_torch_errors_say_what_cannot_be_copied(make, module, message):
+    with pytest.raises(ValueError, match=message):
+        make(module)
