@@ -1,11 +1,12 @@
 """Pruebas del codificador–decodificador: datos de la tarea, formas, máscaras, atención y aprendizaje."""
 import math
+import re
 
 import pytest
 import torch
 
-from companion.seq2seq import (BOS, EOS, PAD, AdditiveAttention, Seq2Seq, beam_translate, make_batch, seq2seq_vocab,
-                               translate)
+from companion.seq2seq import (BOS, EOS, PAD, AdditiveAttention, Seq2Seq, beam_translate, evaluate_seq2seq, make_batch,
+                               seq2seq_vocab, sequence_loss, translate)
 from companion.seq2seq_train import train_seq2seq
 from companion.tasks import (ROMAN_SYMBOLS, WORDS_SYMBOLS, edit_distance, number_split, reversal_pairs, roman_pairs,
                              score, spanish_cardinal, to_roman)
@@ -265,3 +266,200 @@ def test_bad_training_arguments_name_the_argument(kwargs, message):
 def test_training_data_of_the_first_epoch_must_not_be_empty():
     with pytest.raises(ValueError, match="^No hay pares de entrenamiento"):
         train_seq2seq(Seq2Seq(embedding_dim=4, hidden_size=4), lambda epoch: roman_pairs([1]) if epoch else [])
+
+
+# --- Pruebas que fijan lo que las anteriores dejaban libre (pruebas de mutación, benchmarks/results/mutation.md) ---
+
+def test_config_rebuilds_the_same_model_and_defaults_are_the_documented_ones():
+    import torch.nn as nn
+
+    from companion.rnn import GRUScratch
+
+    model = Seq2Seq(src_symbols="ba", tgt_symbols="zyx", embedding_dim=3, hidden_size=5, attention=0, scratch=1)
+    assert model.config == {"src_symbols": "ab", "tgt_symbols": "xyz", "embedding_dim": 3, "hidden_size": 5,
+                            "attention": False, "scratch": True}
+    assert model.config["attention"] is False and model.config["scratch"] is True  # booleanos, no 0 y 1
+    assert Seq2Seq(embedding_dim=3, hidden_size=5).config["attention"] is True
+    twin = Seq2Seq(**model.config)  # la configuración basta para reconstruir el modelo (los puntos de control)
+    twin.load_state_dict(model.state_dict())
+    assert twin.config == model.config and twin.attention is None
+    # Por omisión: números romanos → palabras, E = 32, h = 128, con atención y con las GRU de torch.nn.
+    default = Seq2Seq()
+    assert default.config == {"src_symbols": ROMAN_SYMBOLS, "tgt_symbols": WORDS_SYMBOLS, "embedding_dim": 32,
+                              "hidden_size": 128, "attention": True, "scratch": False}
+    assert default.encoder.embedding.weight.shape == (len(ROMAN_VOCAB), 32) and default.W_sq.shape[0] == 2 * 128
+    assert isinstance(default.encoder.rnn, nn.GRU) and isinstance(default.rnn, nn.GRU)
+    assert isinstance(model.encoder.rnn, GRUScratch) and isinstance(model.rnn, GRUScratch)
+
+
+def test_bad_sizes_and_vocabularies_name_the_problem():
+    for name in ("embedding_dim", "hidden_size"):
+        with pytest.raises(ValueError, match=f"^{name} debe ser un entero positivo"):
+            Seq2Seq(**{name: 0})
+    for bad in ("", 123, "ab·"):  # vacío, no es una cadena, o contiene un especial
+        with pytest.raises(ValueError, match=re.escape("sin '·<>'")):
+            seq2seq_vocab(bad)
+    with pytest.raises(ValueError, match="^make_batch necesita al menos un par"):
+        make_batch([], ROMAN_VOCAB, WORDS_VOCAB)
+    model = Seq2Seq(embedding_dim=4, hidden_size=4)
+    for src, lengths in ((torch.ones(2, 3), torch.tensor([3, 3])),  # no son índices
+                         (torch.ones(2, 3, 1, dtype=torch.long), torch.tensor([3, 3])),  # tres dimensiones
+                         (torch.ones(2, 3, dtype=torch.long), torch.tensor([3, 3, 3]))):  # longitudes de más
+        message = f"{tuple(src.shape)} {src.dtype} y {tuple(lengths.shape)}"
+        with pytest.raises(ValueError, match="^src debe ser un tensor de índices .*" + re.escape(message)):
+            model.encode(src, lengths)
+
+
+def test_padding_symbol_has_a_zero_embedding_that_does_not_learn():
+    torch.manual_seed(0)
+    model = Seq2Seq(embedding_dim=4, hidden_size=8)
+    for embedding in (model.encoder.embedding, model.embedding):
+        assert (embedding.weight[PAD] == 0).all() and (embedding.weight[BOS] != 0).any()
+    sequence_loss(model, batch_of([3, 1999])).backward()
+    for embedding in (model.encoder.embedding, model.embedding):
+        assert (embedding.weight.grad[PAD] == 0).all() and (embedding.weight.grad != 0).any()
+
+
+def test_initial_weights_are_uniform_in_the_documented_range():
+    # Atención: U(−1/√h, 1/√h); proyección de salida: U(−1/√(2h), 1/√(2h)), como las capas de torch.nn.
+    torch.manual_seed(0)
+    h = 16
+    model = Seq2Seq(embedding_dim=4, hidden_size=h)
+    attention = torch.cat([model.attention.W_q.flatten(), model.attention.W_k.flatten(), model.attention.w_v])
+    for p, bound in ((attention, 1 / math.sqrt(h)), (model.W_sq, 1 / math.sqrt(2 * h))):  # cientos de pesos
+        assert p.abs().max() <= bound, "un peso inicial se sale del intervalo"
+        assert p.min() < -0.9 * bound and p.max() > 0.9 * bound, "los pesos iniciales no cubren el intervalo"
+    for p in (model.attention.W_q, model.attention.W_k, model.attention.w_v):  # los tres, con los dos signos
+        assert p.min() < 0 < p.max()
+    assert (model.b_q == 0).all()
+
+
+def test_final_state_is_the_last_real_position_of_each_input():
+    torch.manual_seed(0)
+    model = Seq2Seq(embedding_dim=4, hidden_size=8)
+    batch = batch_of([1, 3, 1999])  # longitudes 1, 3 y 7
+    H, final = model.encoder(batch.src, batch.src_lengths)
+    for b, length in enumerate(batch.src_lengths.tolist()):
+        alone = batch.src[b:b + 1, :length]
+        H_alone, final_alone = model.encoder(alone, torch.tensor([length]))
+        assert torch.allclose(final[b], H_alone[-1, 0], atol=1e-6) and torch.allclose(final_alone[0], final[b])
+
+
+def test_attention_follows_the_additive_formula():
+    torch.manual_seed(0)
+    attention = AdditiveAttention(4, 3)
+    H, S = torch.randn(5, 2, 4), torch.randn(2, 4)
+    mask = torch.tensor([[True, True]] * 3 + [[True, False]] * 2)
+    context, alpha = attention(S, attention.keys(H), H, mask)
+    e = torch.tanh(S @ attention.W_q + H @ attention.W_k) @ attention.w_v  # (J, B)
+    expected = torch.stack([torch.softmax(e[:, 0], 0), torch.cat([torch.softmax(e[:3, 1], 0), torch.zeros(2)])])
+    assert torch.allclose(alpha, expected, atol=1e-6)
+
+
+def test_output_bias_is_added_to_the_logits():
+    torch.manual_seed(0)
+    model = Seq2Seq(embedding_dim=4, hidden_size=8)
+    batch = batch_of([3, 14])
+    before, _ = model(batch.src, batch.src_lengths, batch.tgt_in)
+    with torch.no_grad():
+        model.b_q.copy_(torch.randn_like(model.b_q))
+    after, _ = model(batch.src, batch.src_lengths, batch.tgt_in)
+    assert torch.allclose(after - before, model.b_q.detach().expand_as(after), atol=1e-5)
+
+
+def test_loss_is_the_mean_cross_entropy_over_real_output_characters():
+    torch.manual_seed(0)
+    model = Seq2Seq(embedding_dim=4, hidden_size=8)
+    batch = batch_of([1, 1999])  # «uno» y una salida mucho más larga: la primera se rellena
+    logits, _ = model(batch.src, batch.src_lengths, batch.tgt_in)
+    log_probs = torch.log_softmax(logits, -1)
+    terms = [-log_probs[b, t, batch.tgt_out[b, t]] for b in range(2) for t in range(batch.tgt_out.shape[1])
+             if batch.tgt_out[b, t] != PAD]
+    assert len(terms) == len("uno") + len("mil novecientos noventa y nueve") + 2
+    assert torch.isclose(sequence_loss(model, batch), torch.stack(terms).mean(), atol=1e-6)
+
+
+def test_num_parameters_counts_only_trainable_weights():
+    model = Seq2Seq(src_symbols="ab", tgt_symbols="xyz", embedding_dim=3, hidden_size=4, attention=False)
+    E, h, V_src, V_tgt = 3, 4, 5, 6  # 2 y 3 símbolos más los 3 especiales
+    gru = lambda n_in: 3 * h * (n_in + h) + 6 * h  # noqa: E731 (pesos y los dos sesgos de nn.GRU)
+    expected = V_src * E + gru(E) + V_tgt * E + gru(E + h) + 2 * h * V_tgt + V_tgt
+    assert model.num_parameters() == expected
+    model.b_q.requires_grad_(False)
+    assert model.num_parameters() == expected - V_tgt
+    assert Seq2Seq(src_symbols="ab", tgt_symbols="xyz", embedding_dim=3, hidden_size=4).num_parameters() == (
+        expected + 2 * h * h + h)  # la atención: W_q, W_k y w_v
+
+
+def never_ending_model(seed=0, **kwargs):
+    """Un modelo sin entrenar que nunca escribe el fin de secuencia (ni el relleno ni el inicio)."""
+    torch.manual_seed(seed)
+    model = Seq2Seq(embedding_dim=8, hidden_size=16, **kwargs)
+    with torch.no_grad():
+        model.b_q[[PAD, BOS, EOS]] = -1e9
+    return model
+
+
+def test_greedy_translation_is_batched_and_stops_at_max_length(monkeypatch):
+    model = never_ending_model()
+    sources = [to_roman(n) for n in (3, 48, 1999, 2444, 14)]
+    assert [len(text) for text in translate(model, sources)] == [60] * 5  # max_length = 60 por omisión
+    sizes, real_greedy = [], Seq2Seq.greedy
+    monkeypatch.setattr(Seq2Seq, "greedy", lambda self, src, lengths, max_length=60: sizes.append(len(src))
+                        or real_greedy(self, src, lengths, max_length))
+    texts = translate(model, sources, max_length=5, batch_size=2)
+    assert sizes == [2, 2, 1] and [len(text) for text in texts] == [5] * 5  # todas las frases, por lotes
+    assert texts == translate(model, sources, max_length=5)  # el tamaño del lote no cambia el resultado
+    sizes.clear()
+    translate(model, sources * 103, max_length=1)  # 515 frases: lotes de 512 por omisión
+    assert sizes == [512, 3]
+    beam = translate(model, sources[:2], beam_width=2, max_length=5)  # el haz también para en max_length
+    assert [len(text) for text in beam] == [5, 5]
+
+
+def test_encoder_uses_the_torch_gru_unless_asked_for_the_scratch_one():
+    import torch.nn as nn
+
+    from companion.rnn import GRUScratch
+    from companion.seq2seq import Encoder
+
+    assert isinstance(Encoder(5, 3, 4).rnn, nn.GRU) and isinstance(Encoder(5, 3, 4, scratch=True).rnn, GRUScratch)
+
+
+@pytest.mark.parametrize("attention", [True, False])
+def test_translate_with_a_beam_returns_the_best_hypothesis(attention):
+    torch.manual_seed(0)
+    model = Seq2Seq(embedding_dim=8, hidden_size=16, attention=attention)
+    sources = [to_roman(n) for n in (3, 48, 1999, 2444, 14)]
+
+    def beam(width, alpha, rank=0):
+        return [model.decode(beam_translate(model, x, width, alpha, 8)[rank].ids) for x in sources]
+
+    greedy = translate(model, sources, max_length=8)
+    assert greedy == beam(1, 0.0)
+    for width, alpha in ((2, 0.0), (3, 0.0), (3, 1.0), (3, 0.5)):
+        texts = translate(model, sources, beam_width=width, length_alpha=alpha, max_length=8)
+        assert texts == beam(width, alpha)
+    if attention:  # con esta semilla cada ajuste cambia alguna salida: las comparaciones de arriba distinguen
+        assert len({tuple(greedy), tuple(beam(2, 0.0)), tuple(beam(3, 0.0)), tuple(beam(3, 1.0))}) == 4
+        assert beam(3, 0.0) != beam(3, 0.0, rank=1)
+        assert translate(model, sources, beam_width=3) == [model.decode(beam_translate(model, x, 3)[0].ids)
+                                                           for x in sources]  # sin normalizar por omisión
+
+
+def test_evaluate_scores_the_translations_against_the_references():
+    torch.manual_seed(0)
+    model = Seq2Seq(embedding_dim=8, hidden_size=16)
+    sources = [to_roman(n) for n in (3, 48, 1999, 2444, 14)]
+    greedy = translate(model, sources)
+    pairs = list(zip(sources, greedy))
+    scores = evaluate_seq2seq(model, iter(pairs))  # cualquier iterable de pares
+    assert scores.accuracy == 1.0 and scores.cer == 0.0 and scores.predictions == greedy
+    wrong = [(x, y + "x") for x, y in pairs]  # un carácter de más en cada referencia
+    scores = evaluate_seq2seq(model, wrong)
+    assert scores.accuracy == 0.0 and math.isclose(scores.cer, 5 / sum(len(y) for _, y in wrong))
+    for width, alpha in ((3, 0.0), (3, 1.0)):
+        beam = translate(model, sources, beam_width=width, length_alpha=alpha)
+        assert evaluate_seq2seq(model, pairs, beam_width=width, length_alpha=alpha).predictions == beam
+    assert translate(model, sources, beam_width=3) != greedy  # con esta semilla el haz cambia alguna salida
+    assert evaluate_seq2seq(model, pairs, beam_width=3).predictions == translate(model, sources, beam_width=3)
