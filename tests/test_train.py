@@ -1,5 +1,6 @@
 """Pruebas del entrenamiento (BPTT truncada, recorte de gradientes, parada temprana) y de la evaluación."""
 import copy
+import itertools
 import math
 
 import pytest
@@ -279,3 +280,182 @@ def test_evaluation_lives_in_metrics():
     import companion.metrics
 
     assert Evaluation is companion.metrics.Evaluation
+
+
+# --------------------------------------------------------------------------- casos límite (pruebas de mutación)
+
+
+@pytest.mark.parametrize("available, expected", [(True, "cuda"), (False, "cpu")])
+def test_get_device_follows_cuda_availability(monkeypatch, available, expected):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: available)
+    assert get_device() == torch.device(expected)
+
+
+class Record(Callback):
+    """Anota el optimizador y el ``state_dict`` de cada época; con :class:`LearningRateSpy`, también la tasa de
+    aprendizaje de cada actualización."""
+
+    def __init__(self):
+        self.optimizer, self.lrs, self.saved = None, [], []
+
+    def on_train_begin(self, state):
+        self.optimizer = state.optimizer
+
+    def on_epoch_end(self, state):
+        self.saved.append(copy.deepcopy(state.state_dict()))
+
+
+class LearningRateSpy(torch.nn.Module):
+    """Envuelve un modelo y, en cada lote de entrenamiento, anota en ``record`` la tasa con que se actualizará."""
+
+    def __init__(self, model, record):
+        super().__init__()
+        self.model, self.record = model, record
+
+    def forward(self, X, state=None):
+        if self.training:
+            self.record.lrs.append(self.record.optimizer.param_groups[0]["lr"])
+        return self.model(X, state)
+
+
+def recorded_training(tiny_model, ids, **kwargs):
+    """``run_training`` con un :class:`Record` como callback y el modelo envuelto: devuelve el registro."""
+    record = Record()
+    run_training(lambda: LearningRateSpy(tiny_model(), record), ids, callback=record, **kwargs)
+    return record
+
+
+@pytest.mark.parametrize("optimizer, cls, lr", [("adam", torch.optim.Adam, 2e-3), ("sgd", torch.optim.SGD, 1.0),
+                                                ("adadelta", torch.optim.Adadelta, 1.0)])
+def test_each_optimizer_name_gives_its_optimizer_and_default_rate(tiny_model, ids, optimizer, cls, lr):
+    for given, expected in ((None, lr), (0.25, 0.25)):
+        record = recorded_training(tiny_model, ids, epochs=1, max_steps=2, optimizer=optimizer, lr=given)
+        assert type(record.optimizer) is cls and record.lrs == [expected] * 2
+
+
+def test_cosine_schedule_follows_the_formula_and_constant_does_not_change(tiny_model, ids):
+    """η_s = η (1 + cos(π s / S)) / 2 con S las actualizaciones previstas (o total_steps si es menor)."""
+    record = recorded_training(tiny_model, ids, epochs=2, max_steps=4, lr=0.1, lr_schedule="cosine")
+    assert record.lrs == pytest.approx([0.1 * (1 + math.cos(math.pi * s / 8)) / 2 for s in range(8)], abs=1e-12)
+    assert record.optimizer.param_groups[0]["lr"] == pytest.approx(0.0, abs=1e-12)  # acaba en 0
+    record = recorded_training(tiny_model, ids, epochs=2, max_steps=4, lr=0.1, total_steps=6, lr_schedule="cosine")
+    assert record.lrs == pytest.approx([0.1 * (1 + math.cos(math.pi * s / 6)) / 2 for s in range(6)], abs=1e-12)
+    assert record.optimizer.param_groups[0]["lr"] == pytest.approx(0.0, abs=1e-12)
+    record = recorded_training(tiny_model, ids, epochs=2, max_steps=4, lr=0.1)
+    assert record.lrs == [0.1] * 8 and all(saved["scheduler"] is None for saved in record.saved)
+
+
+def fake_validation(monkeypatch, perplexities):
+    """Sustituye ``evaluate`` por uno que devuelve estas perplejidades, una por época."""
+    values = iter(perplexities)
+    monkeypatch.setattr(train_module, "evaluate",
+                        lambda model, ids: Evaluation(nll=0.0, count=1, perplexity=next(values), bpc=0.0))
+
+
+def test_a_tie_is_not_an_improvement(tiny_model, ids, monkeypatch):
+    fake_validation(monkeypatch, [5.0, 5.0, 5.0, 5.0])
+    _, history = run_training(tiny_model, ids, epochs=4, max_steps=1, patience=2)
+    assert history.val_ppl == [5.0, 5.0, 5.0] and history.best_epoch == 1
+
+
+def test_nan_validation_from_the_start_has_no_best_epoch(tiny_model, ids, monkeypatch):
+    """Si la validación da NaN desde la primera época (entrenamiento divergente), ninguna época es la mejor y
+    se para tras ``patience`` épocas."""
+    fake_validation(monkeypatch, [math.nan] * 5)
+    _, history = run_training(tiny_model, ids, epochs=5, max_steps=1, patience=2)
+    assert len(history.val_ppl) == 2 and history.best_epoch is None
+
+
+def test_resuming_keeps_the_best_weights_saved_before_the_interruption(tiny_model, ids, monkeypatch):
+    """La mejor época fue la primera, antes de interrumpir: al reanudar y no mejorar, el modelo acaba con sus
+    pesos, que vienen del archivo de progreso."""
+    fake_validation(monkeypatch, [4.0])
+    record = Record()
+    first, _ = run_training(tiny_model, ids, epochs=1, max_steps=2, patience=5, callback=record)
+    saved = record.saved[0]
+    assert saved["best_model"] is not None
+
+    class Resume(Callback):
+        def on_train_begin(self, state):
+            state.load_state_dict(saved)
+
+    fake_validation(monkeypatch, [6.0, 7.0])
+    model, history = run_training(tiny_model, ids, epochs=3, max_steps=2, patience=5, callback=Resume())
+    assert history.val_ppl == [4.0, 6.0, 7.0] and history.best_epoch == 1
+    for p, q in zip(model.parameters(), first.parameters()):
+        assert torch.equal(p, q)
+
+
+def test_default_clipping_threshold_is_one(tiny_model, ids):
+    """Por omisión ``train_epoch`` recorta a norma 1: con SGD, un paso mueve los parámetros exactamente lr · 1."""
+    from companion.data import sequential_batches
+    from companion.train import train_epoch
+
+    model = tiny_model()
+    with torch.no_grad():
+        model.W_hq.mul_(30)  # logits grandes: la norma del gradiente supera 2
+    before = [p.detach().clone() for p in model.parameters()]
+    history = History()
+    train_epoch(model, sequential_batches(ids, 4, 20, seed=0), torch.optim.SGD(model.parameters(), lr=0.1),
+                history, max_batches=1)
+    assert history.grad_norms[0] > 2
+    step = torch.sqrt(sum(((p.detach() - b) ** 2).sum() for p, b in zip(model.parameters(), before)))
+    assert float(step) == pytest.approx(0.1, rel=1e-5)
+
+
+class InputSpy(Spy):
+    """Como ``Spy``, y además guarda cada lote de entrada."""
+
+    def forward(self, X, state=None):
+        self.inputs = getattr(self, "inputs", []) + [X]
+        return super().forward(X, state)
+
+
+def rows_continue(batches):
+    """¿Empieza cada fila de cada lote justo después de donde acabó esa fila en el lote anterior?"""
+    return all(torch.equal(a[:, -1] + 1, b[:, 0]) for a, b in itertools.pairwise(batches))
+
+
+@pytest.mark.parametrize("random_truncation", [False, True])
+def test_sequential_batches_continue_and_random_ones_do_not(random_truncation):
+    """Con un texto 0, 1, 2, …, la fila b del lote i+1 continúa la del lote i solo con el muestreo secuencial."""
+    positions = torch.arange(2000)
+    seen = {}
+    for sampling in ("sequential", "random"):
+        torch.manual_seed(0)
+        spy = InputSpy(build_model("lstm", vocab_size=2000, hidden_size=8, embedding_dim=4))
+        train(spy, positions, epochs=1, batch_size=3, num_steps=8, max_steps=6, sampling=sampling,
+              random_truncation=random_truncation, progress=False, device="cpu")
+        seen[sampling] = spy.inputs
+    assert rows_continue(seen["sequential"]) and not rows_continue(seen["random"])
+    assert all(s is None for s in spy.states)  # el aleatorio no arrastra el estado
+
+
+def test_random_truncation_is_reproducible_with_the_seed(tiny_model, ids):
+    shapes = []
+    for seed in (0, 0, 1):
+        spy = Spy(tiny_model())
+        train(spy, ids, epochs=1, batch_size=2, num_steps=20, max_steps=10, random_truncation=True,
+              sampling="random", seed=seed, progress=False, device="cpu")
+        shapes.append(spy.shapes)
+    assert shapes[0] == shapes[1] != shapes[2]
+
+
+def test_train_epoch_carries_state_by_default_also_for_a_gru(tiny_model, ids):
+    """El estado de la GRU es un solo tensor (capas, lote, h): también pasa de un lote al siguiente."""
+    from companion.data import sequential_batches
+    from companion.train import train_epoch
+
+    spy = Spy(tiny_model("gru"))
+    train_epoch(spy, sequential_batches(ids, 4, 10, seed=0), torch.optim.Adam(spy.parameters()), History(),
+                max_batches=4)
+    assert spy.states[0] is None and all(s is not None and s.shape == (1, 4, 16) for s in spy.states[1:])
+
+
+def test_progress_bar_shows_epoch_batches_and_perplexities(tiny_model, ids, capsys):
+    run_training(tiny_model, ids, epochs=1, max_steps=3, progress=True)
+    err = capsys.readouterr().err
+    assert "Época 1/1" in err and "3/3" in err and "lote/s" in err
+    assert "perplejidad de entrenamiento" in err and "de validación" in err
+    run_training(tiny_model, ids, epochs=1, max_steps=3, progress=False)
+    assert capsys.readouterr().err == ""
