@@ -2,6 +2,7 @@
 import copy
 import itertools
 import math
+import time
 
 import pytest
 import torch
@@ -459,3 +460,62 @@ def test_progress_bar_shows_epoch_batches_and_perplexities(tiny_model, ids, caps
     assert "perplejidad de entrenamiento" in err and "de validación" in err
     run_training(tiny_model, ids, epochs=1, max_steps=3, progress=False)
     assert capsys.readouterr().err == ""
+
+
+def step_length(model, before):
+    """Norma del cambio de todos los parámetros respecto de ``before``."""
+    return float(torch.sqrt(sum(((p.detach() - b) ** 2).sum() for p, b in zip(model.parameters(), before))))
+
+
+def test_train_defaults_one_epoch_of_64_by_100_with_bar_and_clipping(tiny_model, vocab, capsys):
+    """Por omisión: una época de lotes 64 × 100 sin truncamiento aleatorio, semilla 0, barra de progreso y recorte a
+    norma 1 (con SGD, un paso mueve los parámetros exactamente lr · 1). 6451 caracteres llenan un lote de
+    64 × 100 pero no uno de 65 × 100 ni uno de 64 × 101."""
+    from conftest import TINY_TEXT
+
+    ids = vocab.encode((TINY_TEXT * 7)[:6451])
+
+    def run(**kwargs):
+        spy = Spy(tiny_model())
+        with torch.no_grad():
+            spy.model.W_hq.mul_(30)  # logits grandes: la norma del gradiente supera 2
+        before = [p.detach().clone() for p in spy.parameters()]
+        start = time.perf_counter()
+        history = train(spy, ids, optimizer="sgd", lr=0.1, device="cpu", **kwargs)
+        return spy, history, step_length(spy, before), time.perf_counter() - start
+
+    spy, history, step, elapsed = run()
+    assert "Época 1/1" in capsys.readouterr().err
+    assert spy.shapes == [(64, 100)] and len(history.step_loss) == 1 and history.grad_norms[0] > 2
+    assert step == pytest.approx(0.1, rel=1e-5)
+    assert 0 < history.total_time <= elapsed
+    _, explicit, *_ = run(epochs=1, batch_size=64, num_steps=100, clip=1.0, random_truncation=False, seed=0,
+                          progress=True)
+    assert explicit.step_loss == history.step_loss
+    assert run(clip=0.5, progress=False)[2] == pytest.approx(0.05, rel=1e-5)
+
+
+@pytest.mark.parametrize("length", [961, 959])
+def test_cosine_horizon_counts_whole_batches(tiny_model, vocab, length):
+    """S = épocas · ⌊(N − 1) / (B · T)⌋: 960 y 958 caracteres predichos dan 12 y 11 lotes de 4 × 20 por época
+    (el desplazamiento aleatorio del muestreo secuencial puede dejar un lote menos, pero S no cambia)."""
+    from conftest import TINY_TEXT
+
+    ids = vocab.encode((TINY_TEXT * 2)[:length])
+    updates = (length - 1) // 80
+    record = recorded_training(tiny_model, ids, epochs=2, max_steps=None, lr=0.1, lr_schedule="cosine")
+    S = 2 * updates
+    assert S - 2 <= len(record.lrs) <= S
+    assert record.lrs == pytest.approx([0.1 * (1 + math.cos(math.pi * s / S)) / 2 for s in range(len(record.lrs))],
+                                       abs=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"clip": 0}, "^clip debe ser None o un número positivo, no 0"),
+    ({"max_steps": 0}, "^max_steps debe ser None o un entero positivo, no 0"),
+    ({"patience": 0}, "^patience debe ser None o un entero positivo, no 0"),
+    ({"lr": -1.0}, "^lr debe ser un número positivo, no -1.0"),
+])
+def test_train_checks_every_argument(tiny_model, ids, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        train(tiny_model(), ids, ids[:100], batch_size=4, num_steps=10, progress=False, **kwargs)
