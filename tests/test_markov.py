@@ -329,3 +329,31 @@ def test_error_says_which_input_was_wrong(make, error):
 def test_repr_says_what_model_it_is():
     assert repr(NGramLM(3, "add-k", k=0.5)) == "NGramLM(order=3, smoothing='add-k', k=0.5, sin ajustar)"
     assert repr(NGramLM(2).fit("abc")) == "NGramLM(order=2, smoothing='kneser-ney', |V|=3)"
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_readable_without_continuation_counts_is_interpolated_absolute_discounting(order):
+    # Con continuation=False (lo compara el capítulo 1) todos los órdenes usan las cuentas N: la referencia
+    # es la misma recursión con a = N en cada orden y el descuento de Ney de esas cuentas.
+    from companion.markov import ReadableKneserNey
+
+    readable = ReadableKneserNey(TEXT, order, continuation=False)
+    reference = Reference(TEXT, order, "kneser-ney")
+    reference.a = {m: reference.counts[m] for m in range(1, order + 1)}
+    for m, a in reference.a.items():
+        n1, n2 = sum(v == 1 for v in a.values()), sum(v == 2 for v in a.values())
+        reference.discount[m] = n1 / (n1 + 2 * n2) if n1 and n2 else 0.75
+    assert readable.counts[1] == Counter(TEXT)  # el orden 1 cuenta caracteres, no contextos distintos
+    for u in ("", "e", "el", "l p", "zq", "ramón "):
+        h = u[max(len(u) - order + 1, 0):] if order > 1 else ""
+        for w in readable.vocab:
+            assert readable.prob(w, u) == pytest.approx(reference.kn(w, h, len(h) + 1), rel=1e-12)
+        assert math.isclose(sum(readable.prob(w, u) for w in readable.vocab), 1.0)
+
+
+def test_readable_default_context_is_empty():
+    from companion.markov import ReadableKneserNey
+
+    readable = ReadableKneserNey("XAXBXXABXAXXB", 3)  # la «X» aparece: un contexto «XX» sí cambia la predicción
+    assert any(readable.prob(w, "XX") != readable.prob(w, "") for w in readable.vocab)
+    assert all(readable.prob(w) == readable.prob(w, "") for w in readable.vocab)
