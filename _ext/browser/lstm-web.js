@@ -562,14 +562,14 @@
 
   function step(ui) {
     if (ui.busy) return;
+    // Con otro texto u otra semilla, la sesión empieza de nuevo: se lee el texto y se genera el primer carácter.
     if (!ui.session || ui.els.prompt.value + "\u0000" + seedOf(ui) !== ui.sessionKey) {
       if (!begin(ui)) return;
-    } else {
-      ui.session.next(temperature(ui), topK(ui));
     }
+    ui.session.next(temperature(ui), topK(ui));
     renderAll(ui);
-    ui.els.status.textContent = "Paso a paso: " + fmtInt(ui.session.ids.length - ui.session.promptLength) +
-      " caracteres generados.";
+    const n = ui.session.ids.length - ui.session.promptLength;
+    ui.els.status.textContent = "Paso a paso: " + fmtInt(n) + (n === 1 ? " carácter generado." : " caracteres generados.");
   }
 
   // La unidad cuya magnitud `key` de la capa `layer` recorre el intervalo más amplio a lo largo del texto.

@@ -312,6 +312,9 @@ def test_out_of_vocabulary_message(tab, reference):
     _set(tab, "lw-prompt", "en un lugar")
     tab.find_element("id", "lw-step").click()
     assert not message.is_displayed()
+    # La primera pulsación con un texto nuevo ya genera un carácter, y el estado lo dice en singular.
+    assert len(tab.find_element("id", "lw-text").text) == len("en un lugar") + 1
+    assert "1 carácter generado." in tab.find_element("id", "lw-status").text
     assert not console_errors(tab)
 
 
