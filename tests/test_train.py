@@ -519,3 +519,77 @@ def test_cosine_horizon_counts_whole_batches(tiny_model, vocab, length):
 def test_train_checks_every_argument(tiny_model, ids, kwargs, message):
     with pytest.raises(ValueError, match=message):
         train(tiny_model(), ids, ids[:100], batch_size=4, num_steps=10, progress=False, **kwargs)
+
+
+def test_set_seed_fixes_python_numpy_and_large_seeds():
+    import random
+
+    import numpy as np
+
+    def draws(seed):
+        set_seed(seed)
+        return random.random(), float(np.random.rand()), float(torch.rand(()))
+
+    assert draws(3) == draws(3) and draws(3) != draws(5)
+    # NumPy solo acepta semillas < 2**32: una mayor se reduce módulo 2**32
+    assert draws(2**32 + 1)[1] == draws(1)[1]
+
+
+def test_clip_gradients_edge_cases(tiny_model, ids):
+    from companion.train import grad_norm
+
+    model = tiny_model()
+    assert grad_norm(model.parameters()) == 0.0 and clip_gradients(model.parameters(), 1.0) == 0.0  # sin gradientes
+    logits, _ = model(ids[None, :40])
+    torch.nn.functional.cross_entropy(logits[0], ids[1:41]).backward()
+    grads = [p.grad.clone() for p in model.parameters()]
+    norm = grad_norm(model.parameters())
+    for max_norm in (1.5 * norm, math.inf):  # por encima de la norma: nada cambia (tampoco crece)
+        assert clip_gradients(model.parameters(), max_norm) == pytest.approx(norm)
+        for p, g in zip(model.parameters(), grads):
+            assert torch.equal(p.grad, g)
+    with pytest.raises(ValueError, match="^max_norm debe ser un número positivo, no -1"):
+        clip_gradients(model.parameters(), -1)
+
+
+def test_evaluate_checks_its_ids(tiny_model):
+    model = tiny_model()
+    assert evaluate(model, torch.tensor([1, 2])).count == 1  # dos caracteres bastan
+    for bad in (torch.tensor([[1, 2, 3]]), torch.tensor([1.0, 2.0, 3.0])):
+        with pytest.raises(TypeError, match=r"^ids debe ser un tensor 1-D de enteros \(torch.long\)"):
+            evaluate(model, bad)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"optimizer": "rmsprop"}, r"^Optimizador \(optimizer\) debe ser uno de"),
+    ({"lr_schedule": "step"}, r"^Programa de tasa de aprendizaje \(lr_schedule\) debe ser uno de"),
+    ({"sampling": "shuffled"}, r"^Muestreo \(sampling\) debe ser uno de"),
+    ({"epochs": 0}, "^epochs debe ser un entero positivo, no 0"),
+    ({"batch_size": 0}, "^batch_size debe ser un entero positivo, no 0"),
+    ({"num_steps": 0}, "^num_steps debe ser un entero positivo, no 0"),
+    ({"total_steps": 0}, "^total_steps debe ser None o un entero positivo, no 0"),
+    ({"val_ids": None, "patience": 2},
+     r"^La parada temprana \(patience\) necesita datos de validación: pase val_ids\.$"),
+])
+def test_train_errors_start_with_the_argument(tiny_model, ids, kwargs, message):
+    options = {"val_ids": ids[:100], "batch_size": 4, "num_steps": 10, "progress": False}
+    options.update(kwargs)
+    val_ids = options.pop("val_ids")
+    with pytest.raises(ValueError, match=message):
+        train(tiny_model(), ids, val_ids, **options)
+
+
+def test_training_text_length_limits(tiny_model, ids):
+    """Hace falta N ≥ T + 2 y N − 1 ≥ B · T; ``clip=inf`` (sin recorte) es válido."""
+    options = {"epochs": 1, "batch_size": 2, "num_steps": 10, "sampling": "random", "progress": False, "device": "cpu"}
+    with pytest.raises(ValueError, match=r"^train_ids es demasiado corto \(11 caracteres\); hacen falta al menos 12"):
+        train(tiny_model(), ids[:11], **{**options, "batch_size": 1})
+    with pytest.raises(ValueError, match=r"^El texto de entrenamiento \(20 caracteres\) no llena ni un lote de 2×10"):
+        train(tiny_model(), ids[:20], **options)
+    assert len(train(tiny_model(), ids[:61], clip=math.inf, **options).step_loss) >= 1
+    with pytest.raises(ValueError, match="^num_steps debe ser un entero positivo, no 1.5"):
+        train(tiny_model(), ids[:2], **{**options, "num_steps": 1.5})
+    with pytest.raises(TypeError, match="^val_ids debe ser un tensor 1-D"):
+        train(tiny_model(), ids, [1, 2, 3], **options)
+    with pytest.raises(TypeError, match="^train_ids debe ser un tensor 1-D"):
+        train(tiny_model(), ids.tolist(), **options)
