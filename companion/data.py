@@ -531,7 +531,8 @@ def random_length_batches(ids, batch_size: int, num_steps: int, sampling: str, g
     los cortes del gradiente ya no caen siempre en las mismas posiciones del texto y, en promedio, el
     segmento mide T. Con ``sampling="sequential"`` la fila b de cada lote continúa la fila b del anterior,
     como en :func:`sequential_batches`; con ``"random"``, ventanas independientes, como en
-    :func:`random_batches`.
+    :func:`random_batches`. Las longitudes se sortean sin la compensación de Tallec y Ollivier (no se
+    reescala el gradiente de los caminos que no se cortan): el gradiente resultante sigue sesgado.
     """
     n = len(ids) - 1
     length = lambda: max(2, round(num_steps * (0.5 + torch.rand((), generator=generator).item())))  # noqa: E731

@@ -181,10 +181,10 @@ def train(model, train_ids, val_ids=None, *, epochs=1, batch_size=64, num_steps=
     - ``sampling="sequential"`` (:func:`~companion.data.sequential_batches`): la fila b del lote i+1 continúa
       la fila b del lote i, así que el estado final de un lote, separado del grafo (``detach``), es el inicial
       del siguiente. ``"random"`` (:func:`~companion.data.random_batches`): ventanas independientes, estado cero.
-      ``random_truncation=True`` sortea cada longitud entre T/2 y 3T/2 (:func:`~companion.data.random_length_batches`).
+      ``random_truncation=True`` sortea cada longitud entre T/2 y 3T/2 (:func:`~companion.data.random_length_batches`),
+      sin la compensación de Tallec y Ollivier: el gradiente sigue sesgado hacia las dependencias cortas.
     - ``optimizer``: ``"adam"``, ``"sgd"`` o ``"adadelta"``; ``lr=None`` usa 2e-3 con Adam y 1.0 con los otros.
-      ``lr_schedule="cosine"`` lleva la tasa de ``lr`` a 0 en las S actualizaciones previstas,
-      η_s = η · (1 + cos(π s / S)) / 2.
+      ``lr_schedule="cosine"`` lleva la tasa a 0 en las S actualizaciones previstas: η_s = η · (1 + cos(π s / S)) / 2.
     - ``max_steps``: máximo de actualizaciones (pasos del optimizador, uno por lote) por época; ``total_steps``:
       máximo sumando todas las épocas. Un «paso» aquí es una actualización, no un paso de tiempo (``num_steps``).
     - ``patience``: parada temprana tras ``patience`` épocas sin mejorar en validación (y pesos de la mejor).
