@@ -316,7 +316,7 @@ class DeepRNN(nn.Module):
             for direction in range(self.num_directions):
                 i = layer * self.num_directions + direction
                 state_i = tuple(s[i:i + 1] for s in state) if pair else state[i:i + 1]
-                X_dir = X if direction == 0 else X.flip(0)  # la dirección de vuelta lee la secuencia al revés
+                X_dir = X if direction == 0 else X.flip(0)  # la dirección hacia atrás lee la secuencia al revés
                 out, state_i = self.layers[i](X_dir, state_i)
                 outputs.append(out if direction == 0 else out.flip(0))
                 final.append(state_i)
