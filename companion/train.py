@@ -285,9 +285,11 @@ def _check_train_arguments(train_ids, val_ids, epochs, batch_size, num_steps, lr
     if patience is not None and val_ids is None:
         raise ValueError("La parada temprana (patience) necesita datos de validación: pase val_ids.")
     check_positive("clip", clip, optional=True, finite=False)
-    if len(train_ids) - 1 < batch_size * num_steps:
+    # Cada época empieza en un desplazamiento al azar de hasta num_steps − 1 caracteres: el lote debe caber después.
+    if len(train_ids) - 1 < batch_size * num_steps + num_steps - 1:
         raise ValueError(f"El texto de entrenamiento ({len(train_ids)} caracteres) no llena ni un lote de "
-                         f"{batch_size}×{num_steps}: reduzca batch_size o num_steps.")
+                         f"{batch_size}×{num_steps} tras el desplazamiento inicial al azar (hasta {num_steps - 1} "
+                         f"caracteres): reduzca batch_size o num_steps.")
     lr = DEFAULT_LR[optimizer] if lr is None else lr
     check_positive("lr", lr, finite=False)
     return lr

@@ -469,11 +469,12 @@ def step_length(model, before):
 
 def test_train_defaults_one_epoch_of_64_by_100_with_bar_and_clipping(tiny_model, vocab, capsys):
     """Por omisión: una época de lotes 64 × 100 sin truncamiento aleatorio, semilla 0, barra de progreso y recorte a
-    norma 1 (con SGD, un paso mueve los parámetros exactamente lr · 1). 6451 caracteres llenan un lote de
-    64 × 100 pero no uno de 65 × 100 ni uno de 64 × 101."""
+    norma 1 (con SGD, un paso mueve los parámetros exactamente lr · 1). 6500 caracteres llenan un lote de
+    64 × 100 tras cualquier desplazamiento inicial (hasta 99), pero no uno de 65 × 100 ni uno de 64 × 101."""
     from conftest import TINY_TEXT
 
-    ids = vocab.encode((TINY_TEXT * 7)[:6451])
+    ids = vocab.encode((TINY_TEXT * 8)[:6500])
+    assert len(ids) == 6500
 
     def run(**kwargs):
         spy = Spy(tiny_model())
@@ -604,3 +605,21 @@ def test_without_patience_the_model_keeps_the_last_weights(tiny_model, ids, monk
     assert history.best_epoch == 1 and all(saved["best_model"] is None for saved in record.saved)
     for key, value in model.state_dict().items():
         assert torch.equal(value, record.saved[-1]["model"][key])
+
+
+@pytest.mark.parametrize("sampling", ["sequential", "random"])
+def test_the_smallest_accepted_text_trains_with_any_random_offset(sampling):
+    """Un texto que llena un lote solo sin desplazamiento se rechaza con un mensaje claro; el menor aceptado
+    (un lote más num_steps − 1 caracteres para el desplazamiento al azar) entrena con cualquier semilla."""
+    from companion.model import build_model
+
+    batch_size, num_steps = 2, 5
+    too_short = torch.arange(batch_size * num_steps + 1) % 7
+    with pytest.raises(ValueError, match="desplazamiento inicial"):
+        train(build_model("rnn", vocab_size=7, hidden_size=4), too_short, batch_size=batch_size,
+              num_steps=num_steps, sampling=sampling, progress=False, device="cpu")
+    smallest = torch.arange(batch_size * num_steps + num_steps) % 7
+    for seed in range(12):
+        history = train(build_model("rnn", vocab_size=7, hidden_size=4), smallest, batch_size=batch_size,
+                        num_steps=num_steps, sampling=sampling, progress=False, device="cpu", seed=seed)
+        assert len(history.step_loss) == 1
