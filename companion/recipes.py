@@ -13,8 +13,9 @@ mismo protocolo, para que sus diferencias se deban a la celda y no al presupuest
   el mismo *dropout* (0.1 sobre la incrustación, entre capas y sobre las salidas), la misma semilla (0) y
   parada temprana sobre validación (se conservan los pesos de la mejor época).
 
-``lstm_fb1`` es la misma receta que ``lstm`` con el sesgo de olvido iniciado a 1 (la recomendación del
-capítulo 5): su resultado se compara en ``benchmarks/quality.py`` y no se distribuye.
+``lstm_fb1`` es la misma receta que ``lstm`` con el sesgo de olvido iniciado a 1, la variante que mide el
+capítulo 5 (allí, en un entrenamiento corto, no ayudó; con la receta completa tampoco, según
+``benchmarks/quality.py``, que la compara): no se distribuye.
 
 ``lstm_large`` es el mejor modelo del curso: una LSTM de dos capas de 512 unidades con más *dropout* y más
 épocas. No forma parte de la comparación controlada (tiene tres veces más parámetros y más entrenamiento).
@@ -22,8 +23,9 @@ capítulo 5): su resultado se compara en ``benchmarks/quality.py`` y no se distr
 ``lstm_xl`` es la receta del siguiente mejor modelo: dos capas de 768 unidades (unos 7.3 M parámetros), con la
 regularización del capítulo 7 al completo (*dropout* 0.3 en la incrustación, entre capas y en la salida, y
 *weight drop* 0.2 sobre las matrices recurrentes, como AWD-LSTM) y pesos guardados en int8 (``int8=True``:
-en float16 no cabrían en 8 MB). Sin *weight drop*, la misma red llegó en una GPU a 2.97 de validación entre las
-épocas 15 y 18 con una perplejidad de entrenamiento de 2.62 (sobreajuste): el *weight drop* es el paso siguiente.
+en float16 no cabrían en 8 MB). Una calibración hecha fuera de este repositorio, en una GPU y sin *weight
+drop*, dio a la misma red 2.97 de validación entre las épocas 15 y 18 con 2.62 de entrenamiento (sobreajuste);
+el curso no la reproduce ni la usa: es el motivo para añadir el *weight drop*.
 Aún no se ha entrenado con esta receta ni se distribuye: en la CPU de dos núcleos del curso tardaría de cuatro a
 cinco horas (con ``--resume`` puede hacerse por tramos); en una GPU, unos minutos.
 

@@ -95,6 +95,17 @@ def strip_code_and_math(text: str) -> str:
     return re.sub(r"`+[^`]*`+", " ", text)                     # código en línea
 
 
+def prose_words_and_exercises(path: Path) -> tuple[int, int]:
+    """(palabras de prosa, ejercicios) de un capítulo, como los cuenta el plan de sesiones de
+    ``book/instructores.md``: palabras de las celdas de texto sin código, matemáticas ni soluciones."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    text = "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    exercises = len(re.findall(r"^:{3,}\{exercise\}", text, flags=re.M))
+    text = re.sub(r"^(:{3,})\{solution\}.*?^\1\s*$", " ", text, flags=re.S | re.M)
+    words = re.findall(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", strip_code_and_math(text))
+    return len(words), exercises
+
+
 # ---------------------------------------------------------------------------- el paquete
 def package_modules() -> list[tuple[Path, ast.Module]]:
     """(ruta, árbol sintáctico) de cada módulo ``companion/*.py``."""

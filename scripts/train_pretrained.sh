@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Entrena (o reanuda) los modelos preentrenados del curso con sus recetas (companion/recipes.py).
-#   bash scripts/train_pretrained.sh [NOMBRE ...]   # por omisión: rnn gru lstm lstm2 lstm_large lstm_fb1
+#   bash scripts/train_pretrained.sh [NOMBRE ...]   # por omisión: los distribuidos (companion.recipes.SHIPPED:
+#   rnn gru lstm lstm2 lstm_large gru_small mingru) y lstm_fb1, que compara benchmarks/quality.py
 # Cada modelo se escribe en ${TRAIN_DIR:-_train}/NOMBRE.pt con su registro NOMBRE.log; al final de cada
 # época queda NOMBRE.pt.progreso.pt, de modo que si se interrumpe basta con repetir la orden. Para
 # distribuirlos, copie los de companion.recipes.SHIPPED a companion/pretrained/ (revise antes sus cifras).
@@ -16,7 +17,10 @@ source scripts/env.sh
 out=${TRAIN_DIR:-_train}
 mkdir -p "$out"
 names=("$@")
-[ ${#names[@]} -gt 0 ] || read -r -a names <<< "${RECIPES:-rnn gru lstm lstm2 lstm_large lstm_fb1}"
+if [ ${#names[@]} -eq 0 ]; then
+  default="$(.venv/bin/python -c 'from companion.recipes import SHIPPED; print(*SHIPPED)') lstm_fb1"
+  read -r -a names <<< "${RECIPES:-$default}"
+fi
 read -r -a extra <<< "${TRAIN_OPTIONS:-}"
 for name in "${names[@]}"; do
   if [ -f "$out/$name.pt" ] && [ ! -f "$out/$name.pt.progreso.pt" ]; then

@@ -260,3 +260,45 @@ def test_the_api_walkthrough_runs_and_does_what_its_comments_say(monkeypatch, ca
     assert len(namespace["history"].step_loss) == 3
     model, vocab, metadata = namespace["lstm"][:3]
     assert vocab.itos == namespace["corpus"].vocab.itos and metadata
+
+
+def _chapters_importing(module: str) -> set[int]:
+    """Los capítulos cuyo código importa ``companion.MÓDULO`` (o lo toma de ``from companion import``)."""
+    import json
+
+    found = set()
+    for path in sorted((ROOT / "book").glob("[0-9][0-9]_*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+        names = set(re.findall(r"(?:from|import)\s+companion\.(\w+)", code))
+        for group in re.findall(r"from\s+companion\s+import\s+\(?([\w ,\n]+)\)?", code):
+            names.update(re.split(r"[,\s]+", group.strip()))
+        if module in names:
+            found.add(int(path.name[:2]))
+    return found
+
+
+def _chapter_set(cell: str) -> set[int] | None:
+    """«3–7, 10» → {3, 4, 5, 6, 7, 10}; «todos» → todos los capítulos; otra cosa → None."""
+    if cell == "todos":
+        return {int(p.name[:2]) for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb")}
+    if not re.fullmatch(r"[\d–, ]+", cell):
+        return None
+    chapters = set()
+    for part in cell.split(","):
+        low, _, high = part.strip().partition("–")
+        chapters.update(range(int(low), int(high or low) + 1))
+    return chapters
+
+
+def test_api_overview_names_the_chapters_that_import_each_module():
+    """La columna «Capítulos» de la tabla de módulos de book/api.md es la de los cuadernos."""
+    text = (ROOT / "book" / "api.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (`companion\.[^|]+)\| [^|]+ \| ([^|]+) \|$", text, flags=re.M)
+    assert len(rows) >= 10
+    for modules, cell in rows:
+        stated = _chapter_set(cell.strip())
+        if stated is None:
+            continue
+        real = set().union(*(_chapters_importing(m) for m in re.findall(r"companion\.(\w+)", modules)))
+        assert stated == real, f"book/api.md, fila {modules.strip()}: dice {sorted(stated)}; importan {sorted(real)}"

@@ -78,6 +78,30 @@ def test_background_training_queue_works_on_a_fresh_tree(tmp_path):
         tmp_path / "_train" / "rnn.log").read_text(encoding="utf-8")
 
 
+def test_training_queue_by_default_covers_every_shipped_model(tmp_path):
+    """Sin nombres, la cola recorre los modelos distribuidos (``SHIPPED``) y ``lstm_fb1``, como dice la guía
+    (con todos ya entrenados en ``_train``, solo los nombra)."""
+    from companion.recipes import SHIPPED
+
+    (tmp_path / "scripts").mkdir()
+    for name in ("train_pretrained.sh", "env.sh"):
+        shutil.copy(ROOT / "scripts" / name, tmp_path / "scripts" / name)
+    (tmp_path / "companion").symlink_to(ROOT / "companion")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    expected = [*SHIPPED, "lstm_fb1"]
+    (tmp_path / "_train").mkdir()
+    for name in expected:
+        (tmp_path / "_train" / f"{name}.pt").write_bytes(b"")
+    env = {k: v for k, v in os.environ.items() if k != "RECIPES"}
+    env["PYTHONPATH"] = os.pathsep.join(sys.path)
+    out = subprocess.run(["bash", "scripts/train_pretrained.sh"], cwd=tmp_path, env=env, check=True,
+                         timeout=120, capture_output=True, text=True).stdout
+    assert out.splitlines() == [f"{name}: ya entrenado (_train/{name}.pt)" for name in expected]
+    guide = (ROOT / "book" / "instructores.md").read_text(encoding="utf-8")
+    assert all(f"`{name}`" in guide for name in expected)
+
+
 @pytest.mark.skipif(not (ROOT / ".git").exists() or shutil.which("git") is None, reason="hace falta git")
 def test_fork_script_on_a_scratch_clone(tmp_path):
     """scripts/fork.sh cambia la dirección en todos los lugares, las pruebas de la dirección pasan y la caché

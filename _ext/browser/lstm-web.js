@@ -556,8 +556,7 @@
     renderAll(ui);
     ui.busy = false;
     ui.els.generate.disabled = false;
-    ui.els.status.textContent = fmtInt(run.total) + " caracteres generados en " +
-      fmtTime(performance.now() - run.start) + ".";
+    ui.els.status.textContent = generatedCount(run.total) + " en " + fmtTime(performance.now() - run.start) + ".";
   }
 
   function step(ui) {
@@ -569,7 +568,12 @@
     ui.session.next(temperature(ui), topK(ui));
     renderAll(ui);
     const n = ui.session.ids.length - ui.session.promptLength;
-    ui.els.status.textContent = "Paso a paso: " + fmtInt(n) + (n === 1 ? " carácter generado." : " caracteres generados.");
+    ui.els.status.textContent = "Paso a paso: " + generatedCount(n) + ".";
+  }
+
+  // «1 carácter generado», «2 caracteres generados»: el número concuerda con el sustantivo.
+  function generatedCount(n) {
+    return fmtInt(n) + (n === 1 ? " carácter generado" : " caracteres generados");
   }
 
   // La unidad cuya magnitud `key` de la capa `layer` recorre el intervalo más amplio a lo largo del texto.

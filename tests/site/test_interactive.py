@@ -21,6 +21,8 @@
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -256,7 +258,7 @@ def _set(tab, element_id, value):
 def _wait_generated(tab):
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(tab, 30).until(lambda d: "generados en" in d.find_element("id", "lw-status").text)
+    WebDriverWait(tab, 30).until(lambda d: re.search(r"generados? en", d.find_element("id", "lw-status").text))
 
 
 def _generate(tab, **fields):
@@ -315,6 +317,9 @@ def test_out_of_vocabulary_message(tab, reference):
     # La primera pulsación con un texto nuevo ya genera un carácter, y el estado lo dice en singular.
     assert len(tab.find_element("id", "lw-text").text) == len("en un lugar") + 1
     assert "1 carácter generado." in tab.find_element("id", "lw-status").text
+    # «Generar» con un solo carácter también concuerda en número.
+    _generate(tab, prompt="en un lugar", seed="0", length="1")
+    assert tab.find_element("id", "lw-status").text.startswith("1 carácter generado en ")
     assert not console_errors(tab)
 
 

@@ -106,3 +106,31 @@ def test_chapter_has_figure(site, chapter):
     images = [v for tag, attr, v in parse(page).links if tag == "img" and "_images/" in v]
     assert images, (f"{chapter} no muestra ninguna figura: ¿se ejecutó el cuaderno con un backend de "
                     "matplotlib que no dibuja (MPLBACKEND=Agg) o falta el experimento con su figura?")
+
+
+def _visible_text(path: Path) -> str:
+    """El texto de una página HTML, sin etiquetas y con los espacios normalizados."""
+    import html as html_lib
+
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def test_glue_from_other_documents_renders_its_value():
+    """Cada ``{glue:text}`DOC.ipynb::clave:fmt``` de una página Markdown muestra el valor que guardó ese
+    capítulo (antes, una ruta sin extensión dejaba el hueco vacío y solo lo decía un aviso)."""
+    import json
+
+    pasted = 0
+    for source in sorted((BUILD.parent / "book").glob("*.md")):
+        roles = re.findall(r"([^\s`{}]+)\s*\{glue:text\}`([\w.-]+)\.ipynb::(\w+):s`", source.read_text(encoding="utf-8"))
+        if not roles:
+            continue
+        page = _visible_text(SITE / "book" / f"{source.stem}.html")
+        for before, doc, key in roles:
+            glued = json.loads((BUILD / "jupyter_execute" / "book" / f"{doc}.glue.json").read_text(encoding="utf-8"))
+            value = glued[key]["data"]["text/plain"].strip("'")
+            assert value and f"{before} {value}" in page, (
+                f"{source.name}: «{before} {{glue:text}}`{doc}.ipynb::{key}`» no muestra el valor {value!r}")
+            pasted += 1
+    assert pasted >= 5, "book/interactivo.md pega números del capítulo 5: no se encontró ninguno"
