@@ -144,7 +144,7 @@ def build_model(cell: str = "lstm", vocab_size: int = 33, hidden_size: int = 256
     ``output_dropout`` sobre sus salidas (antes de ``W_hq``); ``weight_drop`` anula entradas de las matrices
     recurrentes con una máscara por segmento (:meth:`CharLM.recurrent`). ``forget_bias`` (solo LSTM) fija el sesgo total
     de la compuerta de olvido ``b_f`` de todas las capas a ese valor al iniciar (por ejemplo 1.0, como
-    recomienda el capítulo 5); ``None`` deja la inicialización por omisión.
+    recomienda la bibliografía; el capítulo 5 mide que aquí no ayuda); ``None`` deja la inicialización por omisión.
     """
     config = dict(cell=cell, vocab_size=vocab_size, hidden_size=hidden_size, num_layers=num_layers,
                   bidirectional=bidirectional, dropout=dropout, embedding_dim=embedding_dim, scratch=scratch)
