@@ -119,6 +119,7 @@ def _visible_text(path: Path) -> str:
 def test_glue_from_other_documents_renders_its_value():
     """Cada ``{glue:text}`DOC.ipynb::clave:fmt``` de una página Markdown muestra el valor que guardó ese
     capítulo (antes, una ruta sin extensión dejaba el hueco vacío y solo lo decía un aviso)."""
+    import ast
     import json
 
     pasted = 0
@@ -129,7 +130,9 @@ def test_glue_from_other_documents_renders_its_value():
         page = _visible_text(SITE / "book" / f"{source.stem}.html")
         for before, doc, key in roles:
             glued = json.loads((BUILD / "jupyter_execute" / "book" / f"{doc}.glue.json").read_text(encoding="utf-8"))
-            value = glued[key]["data"]["text/plain"].strip("'")
+            plain = glued[key]["data"]["text/plain"]
+            # text/plain guarda la representación de Python («'69\\xa0%'»); la página, el texto.
+            value = " ".join(str(ast.literal_eval(plain)).split()) if plain[:1] in "'\"" else plain
             assert value and f"{before} {value}" in page, (
                 f"{source.name}: «{before} {{glue:text}}`{doc}.ipynb::{key}`» no muestra el valor {value!r}")
             pasted += 1
