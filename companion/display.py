@@ -32,6 +32,7 @@ def show_source(obj):
 # --- Números en el texto: un solo estilo para todo el libro -------------------------------------------
 # Punto decimal (3.264), millares agrupados con un espacio fino que no separa la línea (U+202F:
 # 1 831 454) y el signo de porcentaje tras un espacio que no separa (35 %). La introducción lo explica.
+MINUS = "\N{MINUS SIGN}"
 THIN_SPACE = "\u202f"
 NBSP = "\u00a0"
 
@@ -51,12 +52,16 @@ def fmt_int(number) -> str:
 
 
 def fmt_num(value, digits: int = 2) -> str:
-    """Número con ``digits`` decimales, punto decimal y millares con espacio fino (``12 345.68``)."""
+    """Número con ``digits`` decimales, punto decimal y millares con espacio fino (``12 345.68``).
+
+    Los negativos llevan el signo menos tipográfico (U+2212, ``−0.25``), no el guion; un negativo que se
+    redondea a cero conserva su signo (``−0.00``), como en Python.
+    """
     if value is None:
         return "—"
     text = f"{float(value):,.{digits}f}"
     integer = text.split(".")[0].replace(",", "").lstrip("-")
-    return text.replace(",", THIN_SPACE if len(integer) > 4 else "")
+    return text.replace(",", THIN_SPACE if len(integer) > 4 else "").replace("-", MINUS)
 
 
 def fmt_pct(fraction_or_percent, digits: int = 1, *, is_fraction: bool = False) -> str:

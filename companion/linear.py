@@ -281,6 +281,7 @@ class LRU(nn.Module):
         self.W_xy = nn.Parameter(torch.randn(d, h) / math.sqrt(d))
 
     def extra_repr(self) -> str:
+        """Lo que ``print(modelo)`` muestra entre paréntesis tras el nombre de la capa."""
         return f"{self.input_size}, {self.hidden_size}"
 
     def eigenvalues(self) -> torch.Tensor:

@@ -147,7 +147,7 @@ class NGramLM:
 
     @property
     def num_ngrams(self) -> int:
-        """Número de n-gramas distintos que guarda el modelo (órdenes 1 a ``order``): su «tamaño».
+        """Número de n-gramas distintos que guarda el modelo, de los órdenes 1 a ``order`` (su «tamaño»).
 
         Cada uno lleva asociados un recuento y las probabilidades precalculadas, así que es la cifra
         comparable con el número de parámetros de una red.

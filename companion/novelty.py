@@ -7,7 +7,7 @@
 * :func:`unseen_word_fraction`: la fracción de palabras que no están en un vocabulario dado (las que el
   modelo inventa).
 
-Las usan los capítulos 1, 3, 8 y 9 para comparar modelos y formas de generar.
+Las usan los capítulos 1, 3, 5, 8 y 9 para comparar modelos y formas de generar.
 """
 from __future__ import annotations
 

@@ -20,14 +20,12 @@ capítulo 5 (allí, en un entrenamiento corto, no ayudó; con la receta completa
 ``lstm_large`` es el mejor modelo del curso: una LSTM de dos capas de 512 unidades con más *dropout* y más
 épocas. No forma parte de la comparación controlada (tiene tres veces más parámetros y más entrenamiento).
 
-``lstm_xl`` es la receta del siguiente mejor modelo: dos capas de 768 unidades (unos 7.3 M parámetros), con la
-regularización del capítulo 7 al completo (*dropout* 0.3 en la incrustación, entre capas y en la salida, y
-*weight drop* 0.2 sobre las matrices recurrentes, como AWD-LSTM) y pesos guardados en int8 (``int8=True``:
-en float16 no cabrían en 8 MB). Una calibración hecha fuera de este repositorio, en una GPU y sin *weight
-drop*, dio a la misma red 2.97 de validación entre las épocas 15 y 18 con 2.62 de entrenamiento (sobreajuste);
-el curso no la reproduce ni la usa: es el motivo para añadir el *weight drop*.
-Aún no se ha entrenado con esta receta ni se distribuye: en la CPU de dos núcleos del curso tardaría de cuatro a
-cinco horas (con ``--resume`` puede hacerse por tramos); en una GPU, unos minutos.
+``lstm_xl`` es la receta de un modelo mayor, aún sin entrenar: dos capas de 768 unidades (unos 7.3 M
+parámetros), con la regularización del capítulo 7 al completo (*dropout* 0.3 en la incrustación, entre capas y
+en la salida, y *weight drop* 0.2 sobre las matrices recurrentes, como AWD-LSTM) y pesos guardados en int8
+(``int8=True``: en float16 no cabrían en 8 MB). El *weight drop* está porque, sin él, una calibración hecha
+fuera del curso (que el curso no reproduce) vio sobreajustar a esta misma red. No se distribuye: en la CPU de
+dos núcleos del curso tardaría de cuatro a cinco horas (con ``--resume`` puede hacerse por tramos).
 
 ``python -m companion train --recipe NOMBRE --out RUTA`` reproduce cada receta; cualquier opción escrita
 en la orden sustituye a la de la receta.

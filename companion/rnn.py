@@ -69,6 +69,7 @@ class RecurrentScratch(nn.Module):
         return 1.0 / math.sqrt(self.hidden_size)
 
     def extra_repr(self) -> str:
+        """Lo que ``print(modelo)`` muestra entre paréntesis tras el nombre de la capa."""
         return f"{self.input_size}, {self.hidden_size}"
 
     def forward(self, inputs: torch.Tensor, state=None):
@@ -250,6 +251,7 @@ class GRUScratch(RecurrentScratch):
         self.reset_parameters()
 
     def extra_repr(self) -> str:
+        """Lo que ``print(modelo)`` muestra entre paréntesis tras el nombre de la capa."""
         return f"{super().extra_repr()}, reset_after={self.reset_after}"
 
     def step(self, X_t, H):
@@ -302,6 +304,7 @@ class DeepRNN(nn.Module):
         )
 
     def extra_repr(self) -> str:
+        """Lo que ``print(modelo)`` muestra entre paréntesis tras el nombre de la capa."""
         return (f"num_layers={self.num_layers}, bidirectional={self.bidirectional}, dropout={self.dropout}")
 
     def forward(self, inputs: torch.Tensor, state=None):

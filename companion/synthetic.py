@@ -108,6 +108,10 @@ class RecallNet(nn.Module):
                 self.rnn.bias_hh_l0[hidden_size:2 * hidden_size].zero_()
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Logits ``(T, B, K)`` de cada paso: ``y_t = W_hq h_t + b_q`` sobre los estados de la celda recurrente.
+
+        ``inputs`` tiene la forma ``(T, B, K + 1)`` de :func:`recall_batch`; el estado inicial es cero.
+        """
         if inputs.dim() != 3 or inputs.shape[-1] != self.num_symbols + 1:
             raise ValueError(f"La entrada debe tener forma (T, B, {self.num_symbols + 1}) (la de recall_batch con "
                              f"num_symbols={self.num_symbols}), no {tuple(inputs.shape)}.")

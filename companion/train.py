@@ -54,7 +54,7 @@ def clip_gradients(parameters, max_norm: float) -> float:
         ‖g‖ = sqrt(Σ_i ‖g_i‖²),   g ← g · min(1, θ / (‖g‖ + ε)),
 
     con θ = ``max_norm`` y ε = 1e-6 (igual que ``torch.nn.utils.clip_grad_norm_``). Todos los gradientes se
-    escalan por el mismo factor, así que la dirección del paso no cambia: solo se acorta su longitud.
+    escalan por el mismo factor, así que la dirección del gradiente no cambia: solo se acorta su longitud.
     """
     check_positive("max_norm", max_norm, finite=False)
     parameters = [p for p in parameters if p.grad is not None]

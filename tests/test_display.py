@@ -1,7 +1,7 @@
 """Tablas de resultados de ``companion.display``: Markdown para el sitio y Colab, texto para la consola."""
 import pytest
 
-from companion.display import Table, plain_math, show_table
+from companion.display import Table, fmt_num, fmt_pct, plain_math, show_table
 
 
 def test_markdown_is_a_gfm_table():
@@ -45,3 +45,26 @@ def test_show_table_displays_once_and_returns_nothing(monkeypatch):
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
     assert show_table(["a"], [["1"]], align="c") is None  # última línea de una celda: no se repite
     assert len(shown) == 1 and shown[0]._repr_markdown_().split("\n")[1] == "|:---:|"
+
+
+@pytest.mark.parametrize(
+    "value, digits, expected",
+    [
+        (12345.678, 2, "12\u202f345.68"),
+        (1234.5, 1, "1234.5"),
+        (-1234567.891, 2, "−1\u202f234\u202f567.89"),
+        (-0.25, 2, "−0.25"),
+        (-0.0001, 3, "−0.000"),
+        (0.0, 3, "0.000"),
+        (float("-inf"), 1, "−inf"),
+        (None, 2, "—"),
+    ],
+)
+def test_fmt_num_groups_thousands_and_uses_the_minus_sign(value, digits, expected):
+    assert fmt_num(value, digits) == expected
+    assert "-" not in fmt_num(value, digits)
+
+
+def test_fmt_pct_negative_uses_the_minus_sign():
+    assert fmt_pct(-3.25) == "−3.2\u00a0%"
+    assert fmt_pct(0.352, is_fraction=True) == "35.2\u00a0%"

@@ -130,6 +130,35 @@ def test_api_reference_has_no_english_boilerplate(api_page):
     found = [text for text in english_ui() if text in api_page]
     assert not found, f"textos en inglés en la referencia de la API: {found}"
     assert "Alias for field" not in api_page and "Bases:" not in api_page
+    # Docstrings heredados de torch.nn.Module (forward, extra_repr…) o campos que napoleon lee como «Type:»
+    for english in ("Define the computation", "Should be overridden", "extra representation", "Type:"):
+        assert english not in api_page, f"texto en inglés en la referencia de la API: {english!r}"
+
+
+def test_every_public_method_has_its_own_spanish_docstring():
+    """Un método público sin docstring hereda en la API el de su clase base: en inglés si la base es de torch."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import companion
+
+    missing = []
+    for info in pkgutil.iter_modules(companion.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"companion.{info.name}")
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__:
+                continue
+            for attr, value in vars(cls).items():
+                if attr.startswith("_") or not inspect.isfunction(value) or value.__doc__:
+                    continue
+                inherited = inspect.getdoc(getattr(cls, attr))
+                if inherited and not any(base.__module__.startswith("companion") and attr in vars(base)
+                                         for base in cls.__mro__[1:]):
+                    missing.append(f"{module.__name__}.{name}.{attr}")
+    assert not missing, f"métodos que heredarían un docstring ajeno (escriba uno en español): {missing}"
 
 
 def _cli_actions():

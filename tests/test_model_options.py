@@ -146,5 +146,5 @@ def test_cli_trains_with_weight_drop_and_saves_int8(tmp_path):
     assert payload["version"] == 3 and payload["config"]["weight_drop"] == 0.3
     assert payload["metadata"]["int8"] is True and payload["metadata"]["float16"] is False
     assert main(["evaluate", str(out), "--text", str(text)]) == 0
-    xl = recipe("lstm_xl")  # la receta del siguiente mejor modelo usa las dos opciones
+    xl = recipe("lstm_xl")  # la receta del modelo mayor, aún sin entrenar, usa las dos opciones
     assert xl["weight_drop"] > 0 and xl["int8"] and xl["hidden"] == 768
